@@ -1,0 +1,88 @@
+using MeshMeet.Web.Infrastructure;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.IdentityModel.Tokens;
+
+namespace MeshMeet.Web.Accounts;
+
+public static class AccountsSetup
+{
+    /// <summary>Chooses cookie or bearer per request, so every endpoint (pages, API, hub) accepts both.</summary>
+    public const string CookieOrBearer = "CookieOrBearer";
+    public const string AdminRole = "Admin";
+    public const string AdminPolicy = "Admin";
+
+    public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration config, IHostEnvironment env)
+    {
+        services.AddDefaultIdentity<IdentityUser>(o =>
+            {
+                o.SignIn.RequireConfirmedAccount = config.GetValue("Accounts:RequireConfirmedAccount", false);
+                o.User.RequireUniqueEmail = true;
+                o.Lockout.MaxFailedAccessAttempts = config.GetValue("Accounts:MaxFailedAccessAttempts", 5);
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(config.GetValue("Accounts:LockoutMinutes", 5));
+                o.Lockout.AllowedForNewUsers = true;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<MeshMeetDb>();
+
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.Name = "meshmeet.auth";
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            // API and hub clients get status codes, never a redirect to an HTML sign-in page.
+            o.Events.OnRedirectToLogin = c => RedirectOrStatus(c.HttpContext, c.RedirectUri, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = c => RedirectOrStatus(c.HttpContext, c.RedirectUri, StatusCodes.Status403Forbidden);
+        });
+
+        var signing = JwtSigning.Load(config, env);
+        services.AddSingleton(signing);
+        services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = CookieOrBearer;
+                o.DefaultChallengeScheme = CookieOrBearer;
+            })
+            .AddPolicyScheme(CookieOrBearer, "Identity cookie or JWT bearer", o =>
+                o.ForwardDefaultSelector = http => HasBearerToken(http) ? JwtBearerDefaults.AuthenticationScheme : IdentityConstants.ApplicationScheme)
+            .AddJwtBearer(o =>
+            {
+                o.TokenValidationParameters = signing.ValidationParameters();
+                // WebSockets cannot carry headers: SignalR clients send the token as ?access_token= on the hub path.
+                o.Events = new JwtBearerEvents
+                {
+                    OnMessageReceived = c =>
+                    {
+                        if (c.HttpContext.Request.Path.StartsWithSegments("/hubs")
+                            && c.Request.Query.TryGetValue("access_token", out var token))
+                            c.Token = token;
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminPolicy, p => p.RequireRole(AdminRole));
+
+        services.AddScoped<AdminSeeder>();
+        services.AddScoped<TokenIssuer>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/token", TokenApi.IssueAsync).AllowAnonymous().DisableAntiforgery();
+        return app;
+    }
+
+    private static bool HasBearerToken(HttpContext http) =>
+        http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+        || http.Request.Path.StartsWithSegments("/hubs") && http.Request.Query.ContainsKey("access_token");
+
+    private static Task RedirectOrStatus(HttpContext http, string redirectUri, int status)
+    {
+        if (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/hubs"))
+            http.Response.StatusCode = status;
+        else
+            http.Response.Redirect(redirectUri);
+        return Task.CompletedTask;
+    }
+}

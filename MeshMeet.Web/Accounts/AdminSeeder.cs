@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace MeshMeet.Web.Accounts;
+
+/// <summary>Ensures Admin:Email / Admin:Password is a user in the Admin role; nothing happens when they are unset.</summary>
+internal sealed partial class AdminSeeder(
+    UserManager<IdentityUser> users, RoleManager<IdentityRole> roles, IConfiguration config, ILogger<AdminSeeder> log)
+{
+    public async Task EnsureAdminAsync(CancellationToken ct)
+    {
+        if (!await roles.RoleExistsAsync(AccountsSetup.AdminRole))
+            Check(await roles.CreateAsync(new IdentityRole(AccountsSetup.AdminRole)));
+
+        var email = config["Admin:Email"];
+        var password = config["Admin:Password"];
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password)) return;
+
+        var user = await users.FindByEmailAsync(email);
+        if (user is null)
+        {
+            user = new IdentityUser { UserName = email, Email = email, EmailConfirmed = true };
+            Check(await users.CreateAsync(user, password));
+            LogCreated(email);
+        }
+        if (!await users.IsInRoleAsync(user, AccountsSetup.AdminRole))
+            Check(await users.AddToRoleAsync(user, AccountsSetup.AdminRole));
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+            throw new InvalidOperationException("Could not set up the admin account: " +
+                string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created the admin account {Email}")]
+    private partial void LogCreated(string email);
+}

@@ -1,0 +1,31 @@
+namespace MeshMeet.Web.Audit;
+
+// The audit log's vocabulary: one past-tense record per thing that happened to a room, appended to the room's stream
+// (stream id = Room.Id). Every event carries the room's public id, who did it (user id or participant id), the
+// names as they were at the time, and when. Events are never edited or removed.
+
+/// <summary>Marker for audit events, so projections and exports can treat them alike.</summary>
+public interface IRoomEvent
+{
+    string RoomId { get; }
+    string ActorId { get; }
+    DateTimeOffset At { get; }
+}
+
+public sealed record RoomCreated(string RoomId, string RoomName, int Capacity, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
+
+public sealed record RoomDeleted(string RoomId, string RoomName, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
+
+public sealed record ParticipantJoined(string RoomId, string ParticipantId, string DisplayName, bool IsHost, string ActorId, DateTimeOffset At) : IRoomEvent;
+
+public sealed record ParticipantLeft(string RoomId, string ParticipantId, string DisplayName, string Reason, string ActorId, DateTimeOffset At) : IRoomEvent;
+
+public sealed record ParticipantKicked(string RoomId, string ParticipantId, string DisplayName, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
+
+public sealed record JoinRefused(string RoomId, string DisplayName, string Reason, string ActorId, DateTimeOffset At) : IRoomEvent;
+
+public sealed record RoomLocked(string RoomId, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
+
+public sealed record RoomUnlocked(string RoomId, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
+
+public sealed record RoomEnded(string RoomId, string ActorId, string ActorName, int ParticipantsClosed, DateTimeOffset At) : IRoomEvent;

@@ -1,0 +1,30 @@
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+
+namespace MeshMeet.Web.Audit;
+
+public static class AuditSetup
+{
+    public const string Schema = "meshmeet_events";
+
+    /// <summary>Marten on the shared NpgsqlDataSource, in its own schema; one event stream per room.</summary>
+    public static IServiceCollection AddAudit(this IServiceCollection services)
+    {
+        services.AddScoped<AuditedTransaction>();
+        services.AddMarten(o =>
+            {
+                o.DatabaseSchemaName = Schema;
+                o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                o.Events.StreamIdentity = StreamIdentity.AsGuid;
+                o.Events.AddEventTypes([
+                    typeof(RoomCreated), typeof(RoomDeleted), typeof(ParticipantJoined), typeof(ParticipantLeft),
+                    typeof(ParticipantKicked), typeof(JoinRefused), typeof(RoomLocked), typeof(RoomUnlocked), typeof(RoomEnded),
+                ]);
+            })
+            .UseNpgsqlDataSource()
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup();
+        return services;
+    }
+}

@@ -1,0 +1,15 @@
+namespace MeshMeet.Web.Infrastructure;
+
+/// <summary>Shared rule for names people type (room names, display names): trimmed, bounded, no control characters.</summary>
+public static class NameRules
+{
+    /// <summary>Returns the trimmed name, or an error message naming what is wrong.</summary>
+    public static (string? Value, string? Error) Clean(string? raw, int maxLength, string what)
+    {
+        var name = raw?.Trim() ?? "";
+        if (name.Length == 0) return (null, $"{what} is required.");
+        if (name.EnumerateRunes().Count() > maxLength) return (null, $"{what} must be at most {maxLength} characters.");
+        if (name.Any(char.IsControl)) return (null, $"{what} must not contain control characters.");
+        return (name, null);
+    }
+}

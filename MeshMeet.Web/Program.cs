@@ -1,0 +1,49 @@
+using MeshMeet.Web.Accounts;
+using MeshMeet.Web.Audit;
+using MeshMeet.Web.Infrastructure;
+using MeshMeet.Web.Rooms;
+using MeshMeet.Web.Signaling;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// One PostgreSQL database: EF Core for Identity, rooms and presence; Marten for the audit log, sharing transactions.
+builder.Services.AddMeshMeetDatabase(builder.Configuration);
+builder.Services.AddAudit();
+
+// Host accounts: Identity cookies for pages, JWT bearer for API clients, one Admin seeded from configuration.
+builder.Services.AddAccounts(builder.Configuration, builder.Environment);
+
+// Features.
+builder.Services.AddRooms();
+builder.Services.AddSignaling(builder.Configuration);
+
+// Pages live beside their feature code (Rooms/, Home/, Admin/ ...), not under Pages/.
+builder.Services.AddRazorPages(o => o.RootDirectory = "/");
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+
+var app = builder.Build();
+
+app.UseExceptionHandler("/Error");
+// People get a readable error page; API and hub clients keep bare status codes and ProblemDetails.
+app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/hubs"),
+    branch => branch.UseStatusCodePagesWithReExecute("/Error", "?status={0}"));
+app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), branch => branch.UseStatusCodePages());
+app.UseSecurityHeaders();
+app.UseStaticFiles();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapStaticAssets();
+app.MapRazorPages().WithStaticAssets();
+app.MapHealthChecks("/health");
+app.MapAccounts();
+app.MapRooms();
+app.MapSignaling();
+
+app.Run();
+
+/// <summary>Entry point, public so that tests can start the app with WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,65 @@
+using MeshMeet.Web.Accounts;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace MeshMeet.Web.Rooms;
+
+/// <summary>The create form's fields, as posted.</summary>
+public sealed class CreateRoomForm
+{
+    public string? Name { get; set; }
+    public int? Capacity { get; set; } = RoomRules.MaxCapacity;
+}
+
+/// <summary>/rooms: a host's rooms. With htmx each handler answers with the panel fragment; without, a full page.</summary>
+[Authorize]
+public sealed class IndexModel(RoomService rooms) : PageModel
+{
+    [BindProperty]
+    public CreateRoomForm Form { get; set; } = new();
+
+    public IReadOnlyList<RoomView> Rooms { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await ShowAsync(ct);
+
+    /// <summary>The panel alone, for htmx polling of live participant counts.</summary>
+    public async Task<IActionResult> OnGetPanelAsync(CancellationToken ct) => await ShowAsync(ct);
+
+    public async Task<IActionResult> OnPostCreateAsync(CancellationToken ct)
+    {
+        var (input, errors) = RoomRules.Validate(Form.Name, Form.Capacity);
+        if (input is null)
+        {
+            foreach (var (field, messages) in errors)
+                ModelState.AddModelError($"{nameof(Form)}.{char.ToUpperInvariant(field[0])}{field[1..]}", messages[0]);
+            return await ShowAsync(ct, StatusCodes.Status422UnprocessableEntity);
+        }
+        await rooms.CreateAsync(User.AsHost(), input, Request.BaseUrl(), ct);
+        return await AfterChangeAsync(ct);
+    }
+
+    public async Task<IActionResult> OnPostDeleteAsync(string id, CancellationToken ct)
+    {
+        if (!await rooms.DeleteAsync(User.AsHost(), id, ct)) return NotFound();
+        return await AfterChangeAsync(ct);
+    }
+
+    private async Task<IActionResult> AfterChangeAsync(CancellationToken ct)
+    {
+        if (!IsHtmx) return RedirectToPage(); // Post/Redirect/Get for plain forms.
+        ModelState.Clear();
+        Form = new CreateRoomForm();
+        return await ShowAsync(ct);
+    }
+
+    private async Task<IActionResult> ShowAsync(CancellationToken ct, int status = StatusCodes.Status200OK)
+    {
+        Rooms = await rooms.ListAsync(User.UserId()!, Request.BaseUrl(), ct);
+        Response.StatusCode = status;
+        Response.Headers.Vary = "HX-Request";
+        return IsHtmx ? Partial("_RoomsPanel", this) : Page();
+    }
+
+    private bool IsHtmx => Request.Headers.ContainsKey("HX-Request");
+}

@@ -1,0 +1,18 @@
+using MeshMeet.Web.Accounts;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace MeshMeet.Web.Rooms;
+
+/// <summary>/r/{id}: anyone with the link. Unknown or deleted rooms get a 404 page that says so.</summary>
+public sealed class JoinModel(RoomService rooms) : PageModel
+{
+    public RoomLobby? Room { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string id, CancellationToken ct)
+    {
+        Room = await rooms.FindLobbyAsync(id, User.UserId(), ct);
+        if (Room is null) Response.StatusCode = StatusCodes.Status404NotFound;
+        return Page();
+    }
+}

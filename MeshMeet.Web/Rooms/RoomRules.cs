@@ -1,0 +1,27 @@
+using MeshMeet.Web.Infrastructure;
+
+namespace MeshMeet.Web.Rooms;
+
+/// <summary>A room as a host asked for it, already checked.</summary>
+public sealed record NewRoom(string Name, int Capacity);
+
+/// <summary>Pure rules for rooms: what a valid room is. No database, unit-tested.</summary>
+public static class RoomRules
+{
+    public const int MaxNameLength = 80;
+    public const int MinCapacity = 2;
+    /// <summary>A full mesh sends N-1 uploads per person; beyond 6 a home uplink cannot carry useful video.</summary>
+    public const int MaxCapacity = 6;
+
+    /// <summary>Checks a create request; errors are keyed by the (camelCase) field they belong to.</summary>
+    public static (NewRoom? Room, Dictionary<string, string[]> Errors) Validate(string? name, int? capacity)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var (cleanName, nameError) = NameRules.Clean(name, MaxNameLength, "Room name");
+        if (nameError is not null) errors["name"] = [nameError];
+        var cap = capacity ?? MaxCapacity;
+        if (cap is < MinCapacity or > MaxCapacity)
+            errors["capacity"] = [$"Capacity must be between {MinCapacity} and {MaxCapacity}."];
+        return errors.Count == 0 ? (new NewRoom(cleanName!, cap), errors) : (null, errors);
+    }
+}

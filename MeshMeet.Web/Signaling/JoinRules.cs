@@ -1,0 +1,32 @@
+namespace MeshMeet.Web.Signaling;
+
+/// <summary>What the database says about a join attempt, gathered under the room's lock.</summary>
+public sealed record JoinFacts(bool TokenBarred, bool TokenResumes, bool Locked, bool IsOwner, int Present, int Capacity);
+
+public enum JoinDecision { Admit, Resume, RefuseBarred, RefuseLocked, RefuseFull }
+
+/// <summary>Pure admission rule: who gets into a room. Unit-tested; the Presence store supplies the facts.</summary>
+public static class JoinRules
+{
+    public const int MaxDisplayNameLength = 40;
+
+    public static JoinDecision Decide(JoinFacts f) => f switch
+    {
+        { TokenBarred: true } => JoinDecision.RefuseBarred,
+        // A dropped participant still holds its seat during the grace period, so resuming never overfills.
+        { TokenResumes: true } => JoinDecision.Resume,
+        // The owner may always enter their own locked room (capacity still applies).
+        { Locked: true, IsOwner: false } => JoinDecision.RefuseLocked,
+        _ when f.Present >= f.Capacity => JoinDecision.RefuseFull,
+        _ => JoinDecision.Admit,
+    };
+
+    /// <summary>The words a person sees for each refusal, and the reason recorded in the audit log.</summary>
+    public static (string Message, string AuditReason) Describe(JoinDecision refusal, int capacity) => refusal switch
+    {
+        JoinDecision.RefuseBarred => ("The host removed you from this room, so you cannot rejoin it.", "barred"),
+        JoinDecision.RefuseLocked => ("The host has locked this room. Ask them to unlock it.", "locked"),
+        JoinDecision.RefuseFull => ($"This room is full ({capacity} of {capacity} people). Try again when someone leaves.", "full"),
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, "Not a refusal."),
+    };
+}

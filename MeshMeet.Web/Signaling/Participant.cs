@@ -1,0 +1,46 @@
+using MeshMeet.Web.Rooms;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace MeshMeet.Web.Signaling;
+
+/// <summary>
+/// Presence: one row per person in a call. Kept in PostgreSQL, not in process memory, so that a second app instance
+/// (behind a SignalR backplane) sees the same rooms.
+/// </summary>
+public sealed class Participant
+{
+    /// <summary>128-bit CSPRNG id; never the SignalR connection id.</summary>
+    public required string Id { get; set; }
+    public Guid RoomId { get; set; }
+    public required string DisplayName { get; set; }
+    public bool IsHost { get; set; }
+    /// <summary>The signed-in user behind this participant, if any.</summary>
+    public string? UserId { get; set; }
+    public bool AudioMuted { get; set; }
+    public bool VideoMuted { get; set; }
+    /// <summary>The live SignalR connection; null while the participant is inside the reconnect grace period.</summary>
+    public string? ConnectionId { get; set; }
+    /// <summary>SHA-256 of the secret that lets the same browser resume this identity.</summary>
+    public required string ReconnectTokenHash { get; set; }
+    public DateTimeOffset JoinedAt { get; set; }
+    public DateTimeOffset? DisconnectedAt { get; set; }
+}
+
+internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Participant>
+{
+    public void Configure(EntityTypeBuilder<Participant> p)
+    {
+        p.ToTable("participants");
+        p.HasKey(x => x.Id);
+        p.Property(x => x.Id).HasMaxLength(32);
+        p.Property(x => x.DisplayName).HasMaxLength(200);
+        p.Property(x => x.ConnectionId).HasMaxLength(64);
+        p.Property(x => x.ReconnectTokenHash).HasMaxLength(64);
+        p.HasIndex(x => x.RoomId);
+        p.HasIndex(x => x.ConnectionId).IsUnique();
+        p.HasIndex(x => x.ReconnectTokenHash).IsUnique();
+        p.HasIndex(x => x.DisconnectedAt);
+        p.HasOne<Room>().WithMany().HasForeignKey(x => x.RoomId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

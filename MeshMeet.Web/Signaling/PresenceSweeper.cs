@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace MeshMeet.Web.Signaling;
+
+/// <summary>Ends the seats of participants who dropped and did not come back within the grace period.</summary>
+internal sealed partial class PresenceSweeper(
+    IServiceScopeFactory scopes, IHubContext<SignalingHub, ISignalingClient> hub, IOptions<SignalingOptions> options,
+    ILogger<PresenceSweeper> log) : BackgroundService
+{
+    public override async Task StartAsync(CancellationToken ct)
+    {
+        // Connections do not survive a restart; the seats they held get the usual grace period to be resumed.
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<Presence>().MarkAllDisconnectedAsync(ct);
+        await base.StartAsync(ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await SweepAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A database hiccup must not stop the sweeper; the next tick tries again.
+                LogSweepFailed(e);
+            }
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var presence = scope.ServiceProvider.GetRequiredService<Presence>();
+        var departed = await presence.ExpireDisconnectedAsync(TimeSpan.FromSeconds(options.Value.ReconnectGraceSeconds), ct);
+        foreach (var d in departed)
+            await hub.Clients.Group(d.Group).PeerLeft(new PeerLeft(d.ParticipantId, LeaveReasons.Disconnected));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Presence sweep failed")]
+    private partial void LogSweepFailed(Exception e);
+}

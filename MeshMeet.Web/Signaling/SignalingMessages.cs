@@ -1,0 +1,64 @@
+namespace MeshMeet.Web.Signaling;
+
+// One record per hub method and per client event (DESIGN.md, "Hub contract"). Adding a field later must not break old
+// clients, so every client-to-server method takes exactly one message object.
+
+public sealed record JoinRoomRequest(string? RoomId, string? DisplayName, string? ReconnectToken = null);
+
+public sealed record PeerInfo(string Id, string DisplayName, bool IsHost, bool AudioMuted, bool VideoMuted);
+
+public sealed record IceServerConfig(string[] Urls, string? Username = null, string? Credential = null);
+
+/// <summary>JoinRoom's answer. <c>ReconnectToken</c> lets this browser resume the same identity after a drop;
+/// <c>UplinkBudgetKbps</c> is what all of its video uploads together should stay within.</summary>
+public sealed record JoinRoomResult(
+    string SelfId, bool IsHost, int Capacity, PeerInfo[] Peers, IceServerConfig[] IceServers,
+    string ReconnectToken, string RoomName, bool Locked, bool Resumed, int UplinkBudgetKbps);
+
+public sealed record SessionDescription(string? Type, string? Sdp);
+
+public sealed record IceCandidate(string? Candidate, string? SdpMid, int? SdpMLineIndex, string? UsernameFragment);
+
+public sealed record SignalRequest(string? To, SessionDescription? Description, IceCandidate? Candidate);
+
+public sealed record SignalMessage(string From, SessionDescription? Description, IceCandidate? Candidate);
+
+public sealed record SetMediaStateRequest(bool AudioMuted, bool VideoMuted);
+
+public sealed record MediaStateChanged(string Id, bool AudioMuted, bool VideoMuted);
+
+public sealed record LeaveRoomRequest;
+
+public sealed record PeerLeft(string Id, string Reason);
+
+public sealed record KickParticipantRequest(string? ParticipantId, bool LockRoom = false);
+
+public sealed record Kicked(string Reason);
+
+public sealed record EndRoomRequest;
+
+public sealed record RoomClosed(string Reason);
+
+public sealed record SetRoomLockRequest(bool Locked);
+
+public sealed record RoomLockChanged(bool Locked);
+
+/// <summary>Why a participant stopped being in a call, as PeerLeft.reason and ParticipantLeft.Reason say it.</summary>
+public static class LeaveReasons
+{
+    public const string Left = "left";
+    public const string Disconnected = "disconnected";
+    public const string Kicked = "kicked";
+}
+
+/// <summary>The server-to-client events; their names are the JS client's handler names.</summary>
+public interface ISignalingClient
+{
+    Task PeerJoined(PeerInfo peer);
+    Task PeerLeft(PeerLeft message);
+    Task Signal(SignalMessage message);
+    Task MediaStateChanged(MediaStateChanged message);
+    Task Kicked(Kicked message);
+    Task RoomClosed(RoomClosed message);
+    Task RoomLockChanged(RoomLockChanged message);
+}

@@ -1,0 +1,52 @@
+using MeshMeet.Web.Moderation;
+using MeshMeet.Web.Rooms;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
+
+namespace MeshMeet.Web.Signaling;
+
+/// <summary>Configuration section "Signaling".</summary>
+public sealed class SignalingOptions
+{
+    /// <summary>STUN/TURN servers handed to browsers; empty by default (loopback and LAN need none).</summary>
+    public IceServerConfig[] IceServers { get; set; } = [];
+    /// <summary>All of one sender's video uploads together, in kbit/s (a typical home uplink).</summary>
+    public int UplinkBudgetKbps { get; set; } = 2500;
+    /// <summary>How long a dropped participant keeps its seat and identity.</summary>
+    public int ReconnectGraceSeconds { get; set; } = 10;
+    public int MaxSdpLength { get; set; } = 32 * 1024;
+    /// <summary>Hub calls per connection: a burst of this many, refilled at <see cref="CallsPerSecond"/>.</summary>
+    public int CallBurst { get; set; } = 200;
+    public double CallsPerSecond { get; set; } = 50;
+}
+
+public static class SignalingSetup
+{
+    public const string HubPath = "/hubs/signaling";
+
+    public static IServiceCollection AddSignaling(this IServiceCollection services, IConfiguration config)
+    {
+        services.Configure<SignalingOptions>(config.GetSection("Signaling"));
+        services.AddSignalR(o =>
+            {
+                // An SDP for audio+video is a few KB; 64 KB leaves room and still bounds what one message can cost.
+                o.MaximumReceiveMessageSize = 64 * 1024;
+                o.EnableDetailedErrors = false; // HubException messages still reach the client; nothing else does.
+                o.AddFilter<HubRateLimitFilter>();
+            })
+            .AddJsonProtocol();
+        services.AddSingleton<HubRateLimitFilter>();
+        services.AddScoped<Presence>();
+        services.AddScoped<ModerationService>();
+        services.AddScoped<IRoomCallCloser, HubCallCloser>();
+        services.AddHostedService<PresenceSweeper>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapSignaling(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<SignalingHub>(HubPath, o =>
+            o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling);
+        return app;
+    }
+}

@@ -1,0 +1,146 @@
+// Entry of the call page island: wires the signaling connection, local media and the mesh to the page's markup.
+// The page's state is visible to people (words) and to tests (data-call-state, data-self-id, data-peer-id ...).
+
+import { Signaling, hubErrorMessage } from './signaling.js';
+import { LocalMedia } from './media.js';
+import { Mesh } from './mesh.js';
+import { CallView } from './view.js';
+
+const root = document.getElementById('call');
+const roomId = root.dataset.roomId;
+const view = new CallView(root);
+const media = new LocalMedia();
+const signaling = new Signaling(root.dataset.hubUrl);
+const tokenKey = `meshmeet.token.${roomId}`;
+// Set while this tab is in the call, so a reload rejoins with the same identity instead of showing the pre-join screen.
+const activeKey = `meshmeet.active.${roomId}`;
+const nameKey = 'meshmeet.name';
+
+/** @type {Mesh | null} */
+let mesh = null;
+let selfId = '';
+let joinedName = '';
+let connected = false;
+
+async function preview(choice) {
+  await media.open(choice);
+  view.showPreview(media.stream, media.problem);
+  view.fillDevices(await media.devices(), media.stream);
+  media.meterLevel((level) => view.showMicLevel(level));
+}
+
+async function join(displayName) {
+  const name = displayName.trim();
+  if (!name || name.length > 40) {
+    view.showNameError(name ? 'Your name must be at most 40 characters.' : 'Type your name so the others know who you are.');
+    return;
+  }
+  view.showNameError('');
+  view.setState('joining', 'Joining…');
+  media.stopMeter();
+  try {
+    if (!connected) {
+      await signaling.start();
+      connected = true;
+    }
+    await enter(name);
+  } catch (error) {
+    sessionStorage.removeItem(activeKey);
+    view.setState('error', 'Could not join.');
+    view.showAlert(hubErrorMessage(error));
+  }
+}
+
+/** Joins (or resumes) and connects to everyone already there. */
+async function enter(name) {
+  const result = await signaling.joinRoom({ roomId, displayName: name, reconnectToken: localStorage.getItem(tokenKey) ?? undefined });
+  localStorage.setItem(tokenKey, result.reconnectToken);
+  localStorage.setItem(nameKey, name);
+  sessionStorage.setItem(activeKey, '1');
+  selfId = result.selfId;
+  joinedName = name;
+  mesh?.close();
+  view.clearPeers();
+  mesh = new Mesh({ selfId, signaling, media, iceServers: result.iceServers, uplinkBudgetKbps: result.uplinkBudgetKbps });
+  mesh.addEventListener('remote-stream', ({ detail }) => view.showPeerStream(detail.peerId, detail.stream));
+  mesh.addEventListener('peer-state', ({ detail }) => view.showPeerConnection(detail.peerId, detail.state));
+  view.enterCall({ selfId, name, stream: media.stream, isHost: result.isHost, locked: result.locked });
+  for (const peer of result.peers) {
+    view.addPeer(peer);
+    mesh.connect(peer.id, { initiator: false });
+  }
+  view.setState('in-call', describeRoom(result.peers.length + 1, result.capacity));
+  if (media.audioMuted || media.videoMuted) await signaling.setMediaState(media.audioMuted, media.videoMuted);
+}
+
+function describeRoom(count, capacity) {
+  return count === 1 ? 'You are the only one here. Share the link to invite others.' : `${count} of ${capacity} people in the call`;
+}
+
+function finish(state, title, message) {
+  sessionStorage.removeItem(activeKey);
+  mesh?.close();
+  mesh = null;
+  media.close();
+  view.showEnded(state, title, message);
+  signaling.stop();
+}
+
+signaling.addEventListener('peer-joined', ({ detail: peer }) => {
+  if (!mesh) return;
+  view.addPeer(peer);
+  mesh.connect(peer.id, { initiator: true }); // existing peers offer to the newcomer (also after a resume)
+  view.setStatus(describeRoom(view.peerCount + 1, Number(root.dataset.capacity)));
+});
+signaling.addEventListener('peer-left', ({ detail }) => {
+  mesh?.disconnect(detail.id);
+  view.removePeer(detail.id);
+  view.setStatus(describeRoom(view.peerCount + 1, Number(root.dataset.capacity)));
+});
+signaling.addEventListener('signal', ({ detail }) => mesh?.handleSignal(detail));
+signaling.addEventListener('media-state', ({ detail }) => view.setPeerMedia(detail.id, detail.audioMuted, detail.videoMuted));
+signaling.addEventListener('kicked', ({ detail }) => finish('kicked', 'You were removed from the call', detail.reason));
+signaling.addEventListener('room-closed', ({ detail }) => finish('closed',
+  detail.reason === 'deleted' ? 'The room was deleted' : 'The host ended the call',
+  detail.reason === 'deleted' ? 'This room no longer exists.' : 'The call is over. You can join again later.'));
+signaling.addEventListener('lock-changed', ({ detail }) => view.setLocked(detail.locked));
+signaling.addEventListener('reconnecting', () => {
+  if (mesh) view.setState('reconnecting', 'Connection to the server lost. Reconnecting…');
+});
+signaling.addEventListener('reconnected', async () => {
+  if (!mesh) return;
+  try {
+    await enter(joinedName); // resumes the same identity with the reconnect token
+  } catch (error) {
+    finish('error', 'Could not rejoin the call', hubErrorMessage(error));
+  }
+});
+signaling.addEventListener('closed', () => {
+  connected = false;
+  if (mesh) finish('error', 'Connection lost', 'The connection to the server was lost. Check your network and join again.');
+});
+
+view.onJoin = (name) => join(name);
+view.onDeviceChange = (choice) => preview(choice).catch((e) => view.showAlert(`Could not switch device: ${e.message}`));
+view.onMute = async (muted) => {
+  media.setAudioMuted(muted);
+  view.setSelfMedia(media.audioMuted, media.videoMuted);
+  await signaling.setMediaState(media.audioMuted, media.videoMuted).catch((e) => view.showAlert(hubErrorMessage(e)));
+};
+view.onVideo = async (off) => {
+  media.setVideoMuted(off);
+  view.setSelfMedia(media.audioMuted, media.videoMuted);
+  await signaling.setMediaState(media.audioMuted, media.videoMuted).catch((e) => view.showAlert(hubErrorMessage(e)));
+};
+view.onLeave = async () => {
+  await signaling.leaveRoom().catch(() => {});
+  finish('closed', 'You left the call', 'Thanks for joining.');
+};
+view.onKick = (peerId, lockRoom) => signaling.kickParticipant(peerId, lockRoom).catch((e) => view.showAlert(hubErrorMessage(e)));
+view.onEnd = () => signaling.endRoom().catch((e) => view.showAlert(hubErrorMessage(e)));
+view.onLock = (locked) => signaling.setRoomLock(locked).catch((e) => view.showAlert(hubErrorMessage(e)));
+
+// Start: preview with the remembered devices; a reload of an active call goes straight back in.
+view.setName(localStorage.getItem(nameKey) ?? '');
+await preview(LocalMedia.savedPreferences()).catch((e) => view.showAlert(`Camera and microphone: ${e.message}`));
+if (sessionStorage.getItem(activeKey) && localStorage.getItem(nameKey)) await join(localStorage.getItem(nameKey));

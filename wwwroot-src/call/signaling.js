@@ -1,0 +1,70 @@
+// The one module that talks to /hubs/signaling: every hub method and event name appears here and nowhere else.
+// It turns hub events into DOM events on itself, so the rest of the page never touches SignalR.
+/* global signalR */
+
+const EVENTS = {
+  PeerJoined: 'peer-joined',
+  PeerLeft: 'peer-left',
+  Signal: 'signal',
+  MediaStateChanged: 'media-state',
+  Kicked: 'kicked',
+  RoomClosed: 'room-closed',
+  RoomLockChanged: 'lock-changed',
+};
+
+export class Signaling extends EventTarget {
+  #connection;
+
+  /** @param {string} hubUrl */
+  constructor(hubUrl) {
+    super();
+    this.#connection = new signalR.HubConnectionBuilder()
+      .withUrl(hubUrl)
+      .withAutomaticReconnect([0, 1000, 2000, 4000, 8000])
+      .configureLogging(signalR.LogLevel.Warning)
+      .build();
+    for (const [hubEvent, domEvent] of Object.entries(EVENTS)) {
+      this.#connection.on(hubEvent, (detail) => this.dispatchEvent(new CustomEvent(domEvent, { detail })));
+    }
+    this.#connection.onreconnecting(() => this.dispatchEvent(new Event('reconnecting')));
+    this.#connection.onreconnected(() => this.dispatchEvent(new Event('reconnected')));
+    this.#connection.onclose((error) => this.dispatchEvent(new CustomEvent('closed', { detail: error })));
+  }
+
+  /** Opens the connection (WebSockets first; SignalR falls back to SSE or long polling by itself). */
+  start() { return this.#connection.start(); }
+
+  stop() { return this.#connection.stop(); }
+
+  /**
+   * @param {{ roomId: string, displayName: string, reconnectToken?: string }} request
+   * @returns {Promise<{ selfId: string, isHost: boolean, capacity: number, peers: object[], iceServers: RTCIceServer[],
+   *   reconnectToken: string, roomName: string, locked: boolean, resumed: boolean, uplinkBudgetKbps: number }>}
+   */
+  joinRoom(request) { return this.#connection.invoke('JoinRoom', request); }
+
+  /** @param {{ to: string, description?: RTCSessionDescriptionInit, candidate?: RTCIceCandidateInit }} message */
+  signal(message) { return this.#connection.invoke('Signal', message); }
+
+  setMediaState(audioMuted, videoMuted) { return this.#connection.invoke('SetMediaState', { audioMuted, videoMuted }); }
+
+  leaveRoom() { return this.#connection.invoke('LeaveRoom', {}); }
+
+  kickParticipant(participantId, lockRoom) { return this.#connection.invoke('KickParticipant', { participantId, lockRoom }); }
+
+  endRoom() { return this.#connection.invoke('EndRoom', {}); }
+
+  setRoomLock(locked) { return this.#connection.invoke('SetRoomLock', { locked }); }
+}
+
+/**
+ * The readable part of a hub error: HubException messages arrive wrapped in "An unexpected error occurred invoking
+ * 'X' on the server. HubException: ...".
+ * @param {unknown} error
+ */
+export function hubErrorMessage(error) {
+  const text = error instanceof Error ? error.message : String(error);
+  const marker = 'HubException: ';
+  const at = text.indexOf(marker);
+  return at >= 0 ? text.slice(at + marker.length) : text;
+}
