@@ -20,7 +20,7 @@ builder.Services.AddSignaling(builder.Configuration);
 // Pages live beside their feature code (Rooms/, Home/, Admin/ ...), not under Pages/.
 builder.Services.AddRazorPages(o => o.RootDirectory = "/");
 builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+builder.Services.AddExceptionHandler<ApiErrorHandler>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
 var app = builder.Build();

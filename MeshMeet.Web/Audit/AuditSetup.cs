@@ -1,5 +1,6 @@
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Projections;
 using Marten;
 
 namespace MeshMeet.Web.Audit;
@@ -12,6 +13,7 @@ public static class AuditSetup
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
         services.AddScoped<AuditedTransaction>();
+        services.AddScoped<AuditQueries>();
         services.AddMarten(o =>
             {
                 o.DatabaseSchemaName = Schema;
@@ -21,6 +23,9 @@ public static class AuditSetup
                     typeof(RoomCreated), typeof(RoomDeleted), typeof(ParticipantJoined), typeof(ParticipantLeft),
                     typeof(ParticipantKicked), typeof(JoinRefused), typeof(RoomLocked), typeof(RoomUnlocked), typeof(RoomEnded),
                 ]);
+                // Inline: the summary row commits in the same transaction as the events it counts.
+                o.Projections.Add<RoomSummaryProjection>(ProjectionLifecycle.Inline);
+                o.Schema.For<RoomSummary>().Index(x => x.RoomId).Index(x => x.OwnerId).Index(x => x.LastActivity);
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()

@@ -24,28 +24,35 @@ internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealth
         }
     }
 
-    public static bool IsDatabaseFailure(Exception e) =>
-        e is NpgsqlException or TimeoutException || e.InnerException is { } inner && IsDatabaseFailure(inner);
+    /// <summary>True when the database cannot be reached (as opposed to a query it refused): I/O failures,
+    /// timeouts, server shutdown, a database that is gone or not accepting connections.</summary>
+    public static bool IsDatabaseFailure(Exception e) => e switch
+    {
+        PostgresException p => p.IsTransient || p.SqlState is PostgresErrorCodes.InvalidCatalogName or PostgresErrorCodes.ObjectNotInPrerequisiteState,
+        NpgsqlException or TimeoutException => true,
+        _ => e.InnerException is { } inner && IsDatabaseFailure(inner),
+    };
 }
 
 /// <summary>
-/// A database outage becomes a 503 with words a person can read: ProblemDetails for the API; pages fall through to
-/// the error page, which says the same.
+/// API failures become ProblemDetails with words a person can read (503 when the database is out of reach, else
+/// 500); pages fall through to the error page, which says the same in HTML.
 /// </summary>
-internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems) : IExceptionHandler
+internal sealed class ApiErrorHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
-        if (!DatabaseHealthCheck.IsDatabaseFailure(exception)) return false;
-        http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        var unavailable = DatabaseHealthCheck.IsDatabaseFailure(exception);
+        http.Response.StatusCode = unavailable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
         if (!http.Request.Path.StartsWithSegments("/api")) return false;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,
+            Exception = exception,
             ProblemDetails = new ProblemDetails
             {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "The database is unavailable",
+                Status = http.Response.StatusCode,
+                Title = unavailable ? "The database is unavailable" : "The server failed to finish the request",
                 Detail = "Nothing was changed. Try again in a moment.",
             },
         });

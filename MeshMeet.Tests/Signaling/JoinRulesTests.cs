@@ -1,0 +1,73 @@
+using MeshMeet.Web.Signaling;
+using Microsoft.AspNetCore.SignalR;
+
+namespace MeshMeet.Tests.Signaling;
+
+public sealed class JoinRulesTests
+{
+    private static JoinFacts Facts(bool barred = false, bool resumes = false, bool locked = false, bool owner = false, int present = 0, int capacity = 6) =>
+        new(barred, resumes, locked, owner, present, capacity);
+
+    [Fact]
+    public void A_guest_is_admitted_while_there_is_a_free_seat() =>
+        Assert.Equal(JoinDecision.Admit, JoinRules.Decide(Facts(present: 5)));
+
+    [Fact]
+    public void A_full_room_refuses_even_its_owner() =>
+        Assert.Equal(JoinDecision.RefuseFull, JoinRules.Decide(Facts(present: 6, owner: true)));
+
+    [Fact]
+    public void A_locked_room_refuses_guests_but_admits_its_owner()
+    {
+        Assert.Equal(JoinDecision.RefuseLocked, JoinRules.Decide(Facts(locked: true)));
+        Assert.Equal(JoinDecision.Admit, JoinRules.Decide(Facts(locked: true, owner: true)));
+    }
+
+    [Fact]
+    public void A_dropped_participant_resumes_its_seat_even_in_a_full_locked_room() =>
+        Assert.Equal(JoinDecision.Resume, JoinRules.Decide(Facts(resumes: true, locked: true, present: 6)));
+
+    [Fact]
+    public void A_barred_browser_is_refused_before_anything_else() =>
+        Assert.Equal(JoinDecision.RefuseBarred, JoinRules.Decide(Facts(barred: true, resumes: true, owner: true)));
+
+    [Theory]
+    [InlineData(JoinDecision.RefuseFull, "full")]
+    [InlineData(JoinDecision.RefuseLocked, "locked")]
+    [InlineData(JoinDecision.RefuseBarred, "barred")]
+    public void Every_refusal_has_words_for_people_and_a_reason_for_the_audit(JoinDecision refusal, string reason)
+    {
+        var (message, auditReason) = JoinRules.Describe(refusal, 6);
+        Assert.Equal(reason, auditReason);
+        Assert.EndsWith(".", message);
+    }
+}
+
+public sealed class SignalRulesTests
+{
+    private const string Peer = "AAAAAAAAAAAAAAAAAAAAAA";
+
+    [Fact]
+    public void An_offer_to_a_well_formed_id_passes() =>
+        SignalRules.Check(new SignalRequest(Peer, new SessionDescription("offer", "v=0"), null), 1000);
+
+    [Fact]
+    public void A_signal_must_carry_exactly_one_payload()
+    {
+        Assert.Throws<HubException>(() => SignalRules.Check(new SignalRequest(Peer, null, null), 1000));
+        Assert.Throws<HubException>(() => SignalRules.Check(
+            new SignalRequest(Peer, new SessionDescription("offer", "v=0"), new IceCandidate("candidate:1", "0", 0, null)), 1000));
+    }
+
+    [Fact]
+    public void Oversized_or_unknown_descriptions_are_refused()
+    {
+        Assert.Throws<HubException>(() => SignalRules.Check(new SignalRequest(Peer, new SessionDescription("offer", new string('a', 1001)), null), 1000));
+        Assert.Throws<HubException>(() => SignalRules.Check(new SignalRequest(Peer, new SessionDescription("hello", "v=0"), null), 1000));
+        Assert.Throws<HubException>(() => SignalRules.Check(new SignalRequest(Peer, null, new IceCandidate(new string('c', 5000), "0", 0, null)), 1000));
+    }
+
+    [Fact]
+    public void A_signal_without_a_valid_recipient_is_refused() =>
+        Assert.Throws<HubException>(() => SignalRules.Check(new SignalRequest("not-an-id", new SessionDescription("answer", "v=0"), null), 1000));
+}

@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using MeshMeet.Web.Signaling;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace MeshMeet.Tests.Support;
+
+/// <summary>A real .NET SignalR client of /hubs/signaling that records every event it receives.</summary>
+public sealed class CallClient : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<(string Name, object Payload)> _received = new();
+    private readonly SemaphoreSlim _arrived = new(0);
+
+    public HubConnection Connection { get; }
+    public JoinRoomResult? Joined { get; private set; }
+    public string SelfId => Joined?.SelfId ?? throw new InvalidOperationException("Not joined.");
+
+    private CallClient(HubConnection connection)
+    {
+        Connection = connection;
+        Record<PeerInfo>(nameof(ISignalingClient.PeerJoined));
+        Record<PeerLeft>(nameof(ISignalingClient.PeerLeft));
+        Record<SignalMessage>(nameof(ISignalingClient.Signal));
+        Record<MediaStateChanged>(nameof(ISignalingClient.MediaStateChanged));
+        Record<Kicked>(nameof(ISignalingClient.Kicked));
+        Record<RoomClosed>(nameof(ISignalingClient.RoomClosed));
+        Record<RoomLockChanged>(nameof(ISignalingClient.RoomLockChanged));
+    }
+
+    public static async Task<CallClient> ConnectAsync(MeshMeetApp app, string? accessToken = null,
+        HttpTransportType transport = HttpTransportType.WebSockets)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(app.BaseUrl + SignalingSetup.HubPath, o =>
+            {
+                o.Transports = transport;
+                if (accessToken is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
+            })
+            .Build();
+        var client = new CallClient(connection);
+        await connection.StartAsync();
+        return client;
+    }
+
+    public async Task<JoinRoomResult> JoinAsync(string roomId, string name = "Guest", string? reconnectToken = null)
+    {
+        Joined = await Connection.InvokeAsync<JoinRoomResult>("JoinRoom", new JoinRoomRequest(roomId, name, reconnectToken));
+        return Joined;
+    }
+
+    public Task InvokeAsync(string method, object message) => Connection.InvokeAsync(method, message);
+
+    /// <summary>The server's HubException text, without the client's "An unexpected error occurred invoking" wrapper.</summary>
+    public static string Reason(Exception e)
+    {
+        const string marker = "HubException: ";
+        var at = e.Message.IndexOf(marker, StringComparison.Ordinal);
+        return at >= 0 ? e.Message[(at + marker.Length)..] : e.Message;
+    }
+
+    /// <summary>Waits for the first recorded event of that name (and shape) that matches.</summary>
+    public async Task<T> WaitForAsync<T>(string name, Func<T, bool>? match = null, int timeoutMs = 5000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            var hit = Events<T>(name).FirstOrDefault(e => match?.Invoke(e) ?? true);
+            if (hit is not null) return hit;
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) throw new TimeoutException($"No {name} event within {timeoutMs} ms. Received: {Describe()}");
+            await _arrived.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    public IEnumerable<T> Events<T>(string name) =>
+        _received.Where(e => e.Name == name).Select(e => e.Payload).OfType<T>();
+
+    public int Count(string? name = null) => _received.Count(e => name is null || e.Name == name);
+
+    public string Describe() => string.Join("; ", _received.Select(e => $"{e.Name} {e.Payload}"));
+
+    private void Record<T>(string name) => Connection.On<T>(name, payload =>
+    {
+        _received.Enqueue((name, payload!));
+        _arrived.Release();
+    });
+
+    public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+}
