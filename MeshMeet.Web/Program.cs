@@ -36,8 +36,7 @@ app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapStaticAssets();
-app.MapRazorPages().WithStaticAssets();
+app.MapRazorPages();
 app.MapHealthChecks("/health");
 app.MapAccounts();
 app.MapRooms();

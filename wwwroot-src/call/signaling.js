@@ -24,7 +24,8 @@ export class Signaling extends EventTarget {
       .configureLogging(signalR.LogLevel.Warning)
       .build();
     for (const [hubEvent, domEvent] of Object.entries(EVENTS)) {
-      this.#connection.on(hubEvent, (detail) => this.dispatchEvent(new CustomEvent(domEvent, { detail })));
+      // The handler must return nothing: SignalR treats a returned value as a client result and rejects it.
+      this.#connection.on(hubEvent, (detail) => { this.dispatchEvent(new CustomEvent(domEvent, { detail })); });
     }
     this.#connection.onreconnecting(() => this.dispatchEvent(new Event('reconnecting')));
     this.#connection.onreconnected(() => this.dispatchEvent(new Event('reconnected')));

@@ -1,0 +1,125 @@
+using MeshMeet.E2E.Support;
+using MeshMeet.Tests.Support;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace MeshMeet.E2E.Calls;
+
+[Collection(BrowserCollection.Name)]
+public sealed class CallTests(BrowserFixture browser, ITestOutputHelper output)
+{
+    private async Task<CallPage> PersonAsync(string name) => new(await browser.PersonAsync(name, output));
+
+    private static async Task ExpectEveryPairPlayingAsync(params CallPage[] people)
+    {
+        var ids = new List<string>();
+        foreach (var p in people) ids.Add((await p.SelfIdAsync())!);
+        for (var i = 0; i < people.Length; i++)
+        {
+            await people[i].ExpectPeerCountAsync(people.Length - 1);
+            for (var j = 0; j < people.Length; j++)
+                if (i != j) await people[i].ExpectVideoPlayingAsync(ids[j]);
+        }
+    }
+
+    [Fact]
+    public async Task Three_people_see_and_hear_each_other_and_see_mute_camera_off_and_leaving()
+    {
+        var (email, room, _) = await People.HostWithRoomAsync(browser.App);
+        var host = await PersonAsync("host");
+        await People.SignInAsync(host.Page, email);
+        await host.JoinAsync(room, "Hanna");
+        var ann = await PersonAsync("ann");
+        await ann.JoinAsync(room, "Ann");
+        var ben = await PersonAsync("ben");
+        await ben.JoinAsync(room, "Ben");
+
+        // Every person sees both others' video with frames advancing ...
+        await ExpectEveryPairPlayingAsync(host, ann, ben);
+        // ... and receives audio from both: inbound audio packets keep growing on every connection.
+        foreach (var person in new[] { host, ann, ben })
+        {
+            var before = await person.InboundAudioPacketsAsync();
+            await Task.Delay(1500);
+            var after = await person.InboundAudioPacketsAsync();
+            Assert.Equal(2, after.Length);
+            Assert.All(after.Zip(before), pair => Assert.True(pair.First > pair.Second + 10, $"audio packets {pair.Second} -> {pair.First}"));
+        }
+        await Expect(host.Page.GetByRole(AriaRole.Button, new() { Name = "Kick Ann" })).ToBeVisibleAsync();
+        await Expect(ann.Page.GetByRole(AriaRole.Button, new() { NameRegex = new("^Kick") })).ToHaveCountAsync(0);
+
+        var annId = (await ann.SelfIdAsync())!;
+        var benId = (await ben.SelfIdAsync())!;
+        await ann.Button("Mute").ClickAsync();
+        await ben.Button("Stop video").ClickAsync();
+
+        await Expect(ann.Button("Unmute")).ToHaveAttributeAsync("aria-pressed", "true");
+        foreach (var other in new[] { host, ben })
+            await Expect(other.Tile(annId)).ToHaveAttributeAsync("data-audio-muted", "true", new() { Timeout = 1500 });
+        foreach (var other in new[] { host, ann })
+            await Expect(other.Tile(benId)).ToHaveAttributeAsync("data-video-muted", "true", new() { Timeout = 1500 });
+        await Expect(host.Tile(annId)).ToHaveAttributeAsync("data-video-muted", "false");
+
+        await ann.Button("Leave").ClickAsync();
+
+        await ann.ExpectStateAsync("closed");
+        await Expect(host.Tile(annId)).ToHaveCountAsync(0, new() { Timeout = 3000 });
+        await Expect(ben.Tile(annId)).ToHaveCountAsync(0, new() { Timeout = 3000 });
+        await host.ExpectVideoPlayingAsync(benId);
+    }
+
+    [Fact]
+    public async Task A_seventh_person_is_refused_from_a_room_of_six_and_told_why()
+    {
+        var (_, room, _) = await People.HostWithRoomAsync(browser.App, capacity: 6);
+        var six = new List<CallClient>();
+        try
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                var client = await CallClient.ConnectAsync(browser.App);
+                await client.JoinAsync(room, $"Seat {i + 1}");
+                six.Add(client);
+            }
+            var seventh = await PersonAsync("seventh");
+            await seventh.OpenAsync(room);
+            await seventh.Page.GetByLabel("Your name").FillAsync("Number Seven");
+            await seventh.Button("Join").ClickAsync();
+
+            await seventh.ExpectStateAsync("error");
+            await Expect(seventh.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("This room is full (6 of 6 people)");
+        }
+        finally
+        {
+            foreach (var c in six) await c.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Reloading_the_page_rejoins_the_call_as_the_same_participant()
+    {
+        var (_, room, _) = await People.HostWithRoomAsync(browser.App);
+        var ann = await PersonAsync("ann");
+        await ann.JoinAsync(room, "Ann");
+        var ben = await PersonAsync("ben");
+        await ben.JoinAsync(room, "Ben");
+        await ExpectEveryPairPlayingAsync(ann, ben);
+        var benId = await ben.SelfIdAsync();
+
+        await ben.Page.ReloadAsync();
+
+        await ben.ExpectStateAsync("in-call");
+        Assert.Equal(benId, await ben.SelfIdAsync());
+        await ExpectEveryPairPlayingAsync(ann, ben);
+    }
+
+    [Fact]
+    public async Task An_unknown_room_link_says_the_room_does_not_exist()
+    {
+        var page = await browser.PersonAsync("lost", output);
+        var response = await page.GotoAsync("/r/AAAAAAAAAAAAAAAAAAAAAA");
+        Assert.Equal(404, response!.Status);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This room does not exist" })).ToBeVisibleAsync();
+    }
+}

@@ -1,0 +1,86 @@
+using MeshMeet.Tests.Support;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace MeshMeet.E2E.Support;
+
+/// <summary>One app and one Chromium for the browser tests; every person gets a context of their own.</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public MeshMeetApp App { get; } = new();
+    public IBrowser Browser { get; private set; } = null!;
+    private IPlaywright _playwright = null!;
+
+    // Records every RTCPeerConnection a page creates, so tests can read real WebRTC statistics (packets received)
+    // without the app exposing anything for tests.
+    private const string RecordPeerConnections = """
+        (() => {
+          const Original = window.RTCPeerConnection;
+          window.__peerConnections = [];
+          window.RTCPeerConnection = function (...args) {
+            const pc = new Original(...args);
+            window.__peerConnections.push(pc);
+            return pc;
+          };
+          window.RTCPeerConnection.prototype = Original.prototype;
+        })();
+        """;
+
+    public async Task InitializeAsync()
+    {
+        await App.InitializeAsync();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("MESHMEET_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args =
+            [
+                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--allow-loopback-in-peer-connection",
+                "--disable-gpu", "--disable-quic", "--autoplay-policy=no-user-gesture-required",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        });
+    }
+
+    /// <summary>A person with their own browser profile, camera and microphone, whose console reaches the test output.</summary>
+    public async Task<IPage> PersonAsync(string name, ITestOutputHelper output)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = App.BaseUrl,
+            Permissions = ["camera", "microphone"],
+            ViewportSize = new ViewportSize { Width = 1000, Height = 700 },
+        });
+        await context.AddInitScriptAsync(RecordPeerConnections);
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning") Log(output, $"[{name} console {message.Type}] {message.Text}");
+        };
+        page.PageError += (_, error) => Log(output, $"[{name} page error] {error}");
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400) Log(output, $"[{name}] {response.Status} {response.Request.Method} {response.Url}");
+        };
+        return page;
+    }
+
+    private static void Log(ITestOutputHelper output, string line)
+    {
+        try { output.WriteLine(line); } catch (InvalidOperationException) { /* the test already ended */ }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+        await App.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

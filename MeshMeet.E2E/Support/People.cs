@@ -1,0 +1,25 @@
+using MeshMeet.Tests.Support;
+using Microsoft.Playwright;
+
+namespace MeshMeet.E2E.Support;
+
+public static class People
+{
+    /// <summary>Signs a host in through the sign-in page, as they would.</summary>
+    public static async Task SignInAsync(IPage page, string email, string password = MeshMeetApp.Password)
+    {
+        await page.GotoAsync("/Identity/Account/Login");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/Login"));
+    }
+
+    /// <summary>A host account with a room, made through the API; returns the host's email and the room id.</summary>
+    public static async Task<(string Email, string RoomId, string Token)> HostWithRoomAsync(MeshMeetApp app, string name = "Standup", int? capacity = null)
+    {
+        var email = await app.CreateHostAsync();
+        var token = await app.TokenAsync(email);
+        return (email, await app.CreateRoomAsync(token, name, capacity), token);
+    }
+}
