@@ -1,4 +1,5 @@
 using MeshMeet.Web.Accounts;
+using MeshMeet.Web.Admin;
 using MeshMeet.Web.Audit;
 using MeshMeet.Web.Infrastructure;
 using MeshMeet.Web.Rooms;
@@ -41,6 +42,7 @@ app.MapHealthChecks("/health");
 app.MapAccounts();
 app.MapRooms();
 app.MapSignaling();
+app.MapAdmin();
 
 app.Run();
 

@@ -45,6 +45,10 @@ public class MeshMeetApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Admin:Email", AdminEmail);
         builder.UseSetting("Admin:Password", AdminPassword);
         builder.UseSetting("Signaling:ReconnectGraceSeconds", "2");
+        // Refused joins and the first migration's probe are expected here; keep test output for what matters.
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.SignalR", "Error");
+        builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Critical");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 

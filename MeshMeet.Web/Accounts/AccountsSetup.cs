@@ -31,7 +31,12 @@ public static class AccountsSetup
             o.Cookie.SameSite = SameSiteMode.Lax;
             // API and hub clients get status codes, never a redirect to an HTML sign-in page.
             o.Events.OnRedirectToLogin = c => RedirectOrStatus(c.HttpContext, c.RedirectUri, StatusCodes.Status401Unauthorized);
-            o.Events.OnRedirectToAccessDenied = c => RedirectOrStatus(c.HttpContext, c.RedirectUri, StatusCodes.Status403Forbidden);
+            // A signed-in person without the right role gets a plain 403 (the error page explains it), never a redirect.
+            o.Events.OnRedirectToAccessDenied = c =>
+            {
+                c.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
         });
 
         var signing = JwtSigning.Load(config, env);
@@ -79,7 +84,8 @@ public static class AccountsSetup
 
     private static Task RedirectOrStatus(HttpContext http, string redirectUri, int status)
     {
-        if (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/hubs"))
+        if (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/hubs")
+            || http.Request.Path.StartsWithSegments("/admin/audit/export"))
             http.Response.StatusCode = status;
         else
             http.Response.Redirect(redirectUri);

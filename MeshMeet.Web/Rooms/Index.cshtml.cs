@@ -1,4 +1,5 @@
 using MeshMeet.Web.Accounts;
+using MeshMeet.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -47,7 +48,7 @@ public sealed class IndexModel(RoomService rooms) : PageModel
 
     private async Task<IActionResult> AfterChangeAsync(CancellationToken ct)
     {
-        if (!IsHtmx) return RedirectToPage(); // Post/Redirect/Get for plain forms.
+        if (!Request.WantsFragment()) return RedirectToPage(); // Post/Redirect/Get for plain forms.
         ModelState.Clear();
         Form = new CreateRoomForm();
         return await ShowAsync(ct);
@@ -57,9 +58,7 @@ public sealed class IndexModel(RoomService rooms) : PageModel
     {
         Rooms = await rooms.ListAsync(User.UserId()!, Request.BaseUrl(), ct);
         Response.StatusCode = status;
-        Response.Headers.Vary = "HX-Request";
-        return IsHtmx ? Partial("_RoomsPanel", this) : Page();
+        Response.VaryOnHtmx();
+        return Request.WantsFragment() ? Partial("_RoomsPanel", this) : Page();
     }
-
-    private bool IsHtmx => Request.Headers.ContainsKey("HX-Request");
 }
