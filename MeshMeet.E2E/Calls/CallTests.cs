@@ -7,9 +7,9 @@ using static Microsoft.Playwright.Assertions;
 namespace MeshMeet.E2E.Calls;
 
 [Collection(BrowserCollection.Name)]
-public sealed class CallTests(BrowserFixture browser, ITestOutputHelper output)
+public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) : BrowserTest(fixture)
 {
-    private async Task<CallPage> PersonAsync(string name) => new(await browser.PersonAsync(name, output));
+    private async Task<CallPage> PersonAsync(string name) => new(await Browser.PersonAsync(name, output));
 
     private static async Task ExpectEveryPairPlayingAsync(params CallPage[] people)
     {
@@ -26,7 +26,7 @@ public sealed class CallTests(BrowserFixture browser, ITestOutputHelper output)
     [Fact]
     public async Task Three_people_see_and_hear_each_other_and_see_mute_camera_off_and_leaving()
     {
-        var (email, room, _) = await People.HostWithRoomAsync(browser.App);
+        var (email, room, _) = await People.HostWithRoomAsync(Browser.App);
         var host = await PersonAsync("host");
         await People.SignInAsync(host.Page, email);
         await host.JoinAsync(room, "Hanna");
@@ -72,13 +72,13 @@ public sealed class CallTests(BrowserFixture browser, ITestOutputHelper output)
     [Fact]
     public async Task A_seventh_person_is_refused_from_a_room_of_six_and_told_why()
     {
-        var (_, room, _) = await People.HostWithRoomAsync(browser.App, capacity: 6);
+        var (_, room, _) = await People.HostWithRoomAsync(Browser.App, capacity: 6);
         var six = new List<CallClient>();
         try
         {
             for (var i = 0; i < 6; i++)
             {
-                var client = await CallClient.ConnectAsync(browser.App);
+                var client = await CallClient.ConnectAsync(Browser.App);
                 await client.JoinAsync(room, $"Seat {i + 1}");
                 six.Add(client);
             }
@@ -99,7 +99,7 @@ public sealed class CallTests(BrowserFixture browser, ITestOutputHelper output)
     [Fact]
     public async Task Reloading_the_page_rejoins_the_call_as_the_same_participant()
     {
-        var (_, room, _) = await People.HostWithRoomAsync(browser.App);
+        var (_, room, _) = await People.HostWithRoomAsync(Browser.App);
         var ann = await PersonAsync("ann");
         await ann.JoinAsync(room, "Ann");
         var ben = await PersonAsync("ben");
@@ -117,7 +117,7 @@ public sealed class CallTests(BrowserFixture browser, ITestOutputHelper output)
     [Fact]
     public async Task An_unknown_room_link_says_the_room_does_not_exist()
     {
-        var page = await browser.PersonAsync("lost", output);
+        var page = await Browser.PersonAsync("lost", output);
         var response = await page.GotoAsync("/r/AAAAAAAAAAAAAAAAAAAAAA");
         Assert.Equal(404, response!.Status);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This room does not exist" })).ToBeVisibleAsync();

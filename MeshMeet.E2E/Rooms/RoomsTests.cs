@@ -6,12 +6,12 @@ using static Microsoft.Playwright.Assertions;
 namespace MeshMeet.E2E.Rooms;
 
 [Collection(BrowserCollection.Name)]
-public sealed class RoomsTests(BrowserFixture browser, ITestOutputHelper output)
+public sealed class RoomsTests(BrowserFixture fixture, ITestOutputHelper output) : BrowserTest(fixture)
 {
     [Fact]
     public async Task A_person_signs_up_creates_a_room_sees_its_link_and_deletes_it()
     {
-        var page = await browser.PersonAsync("host", output);
+        var page = await Browser.PersonAsync("host", output);
         var email = $"new-{Guid.NewGuid():N}@meshmeet.test";
         page.Dialog += (_, dialog) => dialog.AcceptAsync();
 
@@ -41,8 +41,8 @@ public sealed class RoomsTests(BrowserFixture browser, ITestOutputHelper output)
     [Fact]
     public async Task An_empty_room_name_is_explained_next_to_the_field()
     {
-        var page = await browser.PersonAsync("host", output);
-        await People.SignInAsync(page, await browser.App.CreateHostAsync());
+        var page = await Browser.PersonAsync("host", output);
+        await People.SignInAsync(page, await Browser.App.CreateHostAsync());
         await page.GotoAsync("/rooms");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Create room" }).ClickAsync();

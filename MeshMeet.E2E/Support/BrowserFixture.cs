@@ -10,6 +10,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public MeshMeetApp App { get; } = new();
     public IBrowser Browser { get; private set; } = null!;
     private IPlaywright _playwright = null!;
+    private readonly List<IBrowserContext> _people = [];
 
     // Records every RTCPeerConnection a page creates, so tests can read real WebRTC statistics (packets received)
     // without the app exposing anything for tests.
@@ -52,6 +53,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             Permissions = ["camera", "microphone"],
             ViewportSize = new ViewportSize { Width = 1000, Height = 700 },
         });
+        _people.Add(context);
         await context.AddInitScriptAsync(RecordPeerConnections);
         var page = await context.NewPageAsync();
         page.Console += (_, message) =>
@@ -64,6 +66,13 @@ public sealed class BrowserFixture : IAsyncLifetime
             if (response.Status >= 400) Log(output, $"[{name}] {response.Status} {response.Request.Method} {response.Url}");
         };
         return page;
+    }
+
+    /// <summary>Everyone leaves: closes every context, so no call of one test keeps using the CPU in the next.</summary>
+    public async Task CloseEveryoneAsync()
+    {
+        foreach (var context in _people) await context.CloseAsync();
+        _people.Clear();
     }
 
     private static void Log(ITestOutputHelper output, string line)

@@ -3,6 +3,14 @@ using Microsoft.Playwright;
 
 namespace MeshMeet.E2E.Support;
 
+/// <summary>Base of browser test classes: whoever a test brought in leaves when it ends.</summary>
+public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
+{
+    protected BrowserFixture Browser => fixture;
+    public Task InitializeAsync() => Task.CompletedTask;
+    public Task DisposeAsync() => fixture.CloseEveryoneAsync();
+}
+
 public static class People
 {
     /// <summary>Signs a host in through the sign-in page, as they would.</summary>
