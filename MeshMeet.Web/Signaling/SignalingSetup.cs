@@ -1,5 +1,6 @@
 using MeshMeet.Web.Moderation;
 using MeshMeet.Web.Rooms;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 
@@ -34,7 +35,8 @@ public static class SignalingSetup
                 o.EnableDetailedErrors = false; // HubException messages still reach the client; nothing else does.
                 o.AddFilter<HubRateLimitFilter>();
             })
-            .AddJsonProtocol();
+            // Absent rather than null: browsers read {"username": null} in an RTCIceServer as the string "null".
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         services.AddSingleton<HubRateLimitFilter>();
         services.AddScoped<Presence>();
         services.AddScoped<ModerationService>();
