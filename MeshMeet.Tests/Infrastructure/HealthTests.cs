@@ -48,4 +48,22 @@ public sealed class HealthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, home.StatusCode); // pages that need no database keep working
         Assert.Equal(HttpStatusCode.OK, up.StatusCode);
     }
+
+    [Fact]
+    public async Task A_call_in_progress_is_told_in_words_when_the_database_goes_away_and_carries_on_after()
+    {
+        var token = await _app.TokenAsync(await _app.CreateHostAsync());
+        var room = await _app.CreateRoomAsync(token);
+        await using var ann = await CallClient.ConnectAsync(_app);
+        await using var ben = await CallClient.ConnectAsync(_app);
+        await ann.JoinAsync(room, "Ann");
+
+        await SetDatabaseReachable(false);
+        var refused = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => ben.JoinAsync(room, "Ben"));
+        await SetDatabaseReachable(true);
+        await ben.JoinAsync(room, "Ben");
+
+        Assert.Contains("cannot reach its database", CallClient.Reason(refused));
+        Assert.Equal(ben.SelfId, (await ann.WaitForAsync<MeshMeet.Web.Signaling.PeerInfo>("PeerJoined")).Id);
+    }
 }

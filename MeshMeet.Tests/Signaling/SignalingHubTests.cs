@@ -113,7 +113,7 @@ public sealed class SignalingHubTests(MeshMeetApp app)
     [Fact]
     public async Task Twenty_people_racing_into_a_room_of_six_leave_exactly_six_inside_every_time()
     {
-        for (var round = 0; round < 5; round++)
+        for (var round = 0; round < 10; round++)
         {
             var (room, _) = await RoomAsync();
             var clients = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => CallClient.ConnectAsync(app)));

@@ -34,10 +34,12 @@ public static class SignalingSetup
                 o.MaximumReceiveMessageSize = 64 * 1024;
                 o.EnableDetailedErrors = false; // HubException messages still reach the client; nothing else does.
                 o.AddFilter<HubRateLimitFilter>();
+                o.AddFilter<DatabaseErrorHubFilter>();
             })
             // Absent rather than null: browsers read {"username": null} in an RTCIceServer as the string "null".
             .AddJsonProtocol(o => o.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         services.AddSingleton<HubRateLimitFilter>();
+        services.AddSingleton<DatabaseErrorHubFilter>();
         services.AddScoped<Presence>();
         services.AddScoped<ModerationService>();
         services.AddScoped<IRoomCallCloser, HubCallCloser>();
