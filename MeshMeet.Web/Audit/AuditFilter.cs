@@ -7,14 +7,16 @@ public sealed record AuditFilter(string? Room, string? Host, string? Kind, DateT
 {
     public const int PageSize = 20;
 
-    /// <summary>Every event kind an admin can filter by, as the audit log names them.</summary>
-    public static readonly IReadOnlyList<string> Kinds =
-    [
-        nameof(RoomCreated), nameof(ParticipantJoined), nameof(ParticipantLeft), nameof(ParticipantKicked),
-        nameof(JoinRefused), nameof(RoomLocked), nameof(RoomUnlocked), nameof(RoomEnded), nameof(RoomDeleted),
-    ];
+    /// <summary>Every event kind an admin can filter by, named as the audit log shows them.</summary>
+    private static readonly Dictionary<string, Type> KindTypes = new Type[]
+    {
+        typeof(RoomCreated), typeof(ParticipantJoined), typeof(ParticipantLeft), typeof(ParticipantKicked),
+        typeof(JoinRefused), typeof(RoomLocked), typeof(RoomUnlocked), typeof(RoomEnded), typeof(RoomDeleted),
+    }.ToDictionary(t => t.Name);
 
-    public static Type KindType(string kind) => typeof(AuditFilter).Assembly.GetType($"{typeof(RoomCreated).Namespace}.{kind}")!;
+    public static IReadOnlyCollection<string> Kinds => KindTypes.Keys;
+
+    public static Type KindType(string kind) => KindTypes[kind];
 
     /// <summary>Reads the raw query values; anything unusable is dropped rather than failing the page.</summary>
     public static AuditFilter Parse(string? room, string? host, string? kind, string? from, string? to, string? page) => new(
