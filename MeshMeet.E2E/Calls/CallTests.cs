@@ -46,6 +46,9 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
             Assert.Equal(2, after.Length);
             Assert.All(after.Zip(before), pair => Assert.True(pair.First > pair.Second + 10, $"audio packets {pair.Second} -> {pair.First}"));
         }
+        // With two uploads each, every sender caps each video at (2500 - 2 x 40) / 2 kbps ...
+        foreach (var person in new[] { host, ann, ben })
+            Assert.Equal(new[] { 1_210_000, 1_210_000 }, await person.VideoBitrateCapsAsync());
         await Expect(host.Page.GetByRole(AriaRole.Button, new() { Name = "Kick Ann" })).ToBeVisibleAsync();
         await Expect(ann.Page.GetByRole(AriaRole.Button, new() { NameRegex = new("^Kick") })).ToHaveCountAsync(0);
 
@@ -67,6 +70,11 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
         await Expect(host.Tile(annId)).ToHaveCountAsync(0, new() { Timeout = 3000 });
         await Expect(ben.Tile(annId)).ToHaveCountAsync(0, new() { Timeout = 3000 });
         await host.ExpectVideoPlayingAsync(benId);
+        // ... and with one upload left, raises it to the 1.5 Mbps ceiling.
+        await host.Page.WaitForFunctionAsync("""
+            () => window.__peerConnections.filter(pc => pc.connectionState === 'connected').flatMap(pc =>
+              pc.getSenders().filter(s => s.track?.kind === 'video').map(s => s.getParameters().encodings?.[0]?.maxBitrate)).join() === '1500000'
+            """);
     }
 
     [Fact]

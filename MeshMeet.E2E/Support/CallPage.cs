@@ -87,6 +87,12 @@ public sealed class CallPage(IPage page)
         }))
         """);
 
+    /// <summary>The bitrate caps (bit/s) this page has put on its video senders, one per live peer connection.</summary>
+    public Task<int[]> VideoBitrateCapsAsync() => Page.EvaluateAsync<int[]>("""
+        () => window.__peerConnections.filter(pc => pc.connectionState === 'connected').flatMap(pc =>
+          pc.getSenders().filter(s => s.track?.kind === 'video').map(s => s.getParameters().encodings?.[0]?.maxBitrate ?? 0))
+        """);
+
     /// <summary>Video bytes this page has sent, summed over its peer connections (for the bitrate benchmark).</summary>
     public Task<double> OutboundVideoBytesAsync() => Page.EvaluateAsync<double>("""
         async () => (await Promise.all(window.__peerConnections.filter(pc => pc.connectionState === 'connected').map(async pc => {
