@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace MeshMeet.E2E.Support;
@@ -101,7 +100,4 @@ public sealed class CallPage(IPage page)
           return bytes;
         }))).reduce((a, b) => a + b, 0)
         """);
-
-    public Task ExpectStatusAsync(string pattern) =>
-        Assertions.Expect(Page.Locator("#call-alert, #ended-message, #call-status").Filter(new() { HasTextRegex = new Regex(pattern) })).ToHaveCountAsync(1);
 }

@@ -90,7 +90,7 @@ public sealed class AccountTests(MeshMeetApp app)
     }
 
     [Fact]
-    public async Task The_configured_admin_exists_and_may_open_admin_pages_through_the_role()
+    public async Task The_configured_admin_exists_and_its_token_carries_the_admin_role()
     {
         var token = await app.TokenAsync(MeshMeetApp.AdminEmail, MeshMeetApp.AdminPassword);
         var jwt = new JsonWebToken(token);

@@ -265,7 +265,10 @@ public sealed class SignalingHubTests(MeshMeetApp app)
         await Assert.ThrowsAnyAsync<Exception>(() =>
             big.InvokeAsync("Signal", new SignalRequest(other.SelfId, new SessionDescription("offer", new string('a', 100_000)), null)));
         await other.InvokeAsync("SetMediaState", new SetMediaStateRequest(false, true));
+        for (var i = 0; i < 50 && big.Connection.State != Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Disconnected; i++)
+            await Task.Delay(100);
 
+        Assert.Equal(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Disconnected, big.Connection.State);
         Assert.Equal(0, other.Count("Signal"));
         Assert.Equal(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected, other.Connection.State);
     }

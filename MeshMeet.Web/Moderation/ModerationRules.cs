@@ -1,3 +1,5 @@
+using MeshMeet.Web.Signaling;
+
 namespace MeshMeet.Web.Moderation;
 
 public enum ModerationVerdict { Allowed, NotInRoom, NotOwner, TargetNotInRoom, CannotKickSelf }
@@ -21,7 +23,7 @@ public static class ModerationRules
 
     public static string Explain(ModerationVerdict verdict) => verdict switch
     {
-        ModerationVerdict.NotInRoom => "You are not in a room. Join one first.",
+        ModerationVerdict.NotInRoom => JoinRules.NotInRoom,
         ModerationVerdict.NotOwner => "Only the room's host can do that.",
         ModerationVerdict.TargetNotInRoom => "That participant is not in this room.",
         ModerationVerdict.CannotKickSelf => "You cannot remove yourself; use Leave.",

@@ -12,7 +12,7 @@ namespace MeshMeet.Web.Moderation;
 /// records it, then tells the people affected.
 /// </summary>
 public sealed class ModerationService(
-    MeshMeetDb db, AuditedTransaction audited, Presence presence, TimeProvider clock,
+    MeshMeetDb db, AuditedTransaction audited, TimeProvider clock,
     IHubContext<SignalingHub, ISignalingClient> hub)
 {
     public async Task KickAsync(string connectionId, string? userId, KickParticipantRequest request, CancellationToken ct)
@@ -103,7 +103,7 @@ public sealed class ModerationService(
     {
         var roomId = await db.Participants.Where(p => p.ConnectionId == connectionId).Select(p => (Guid?)p.RoomId).SingleOrDefaultAsync(ct);
         if (roomId is null) return (null, null);
-        var room = await presence.LockRoomAsync(roomId.Value, ct);
+        var room = await db.Rooms.LockAsync(roomId.Value, ct);
         // Re-read under the lock: a kick or end that committed meanwhile may have removed the caller.
         var caller = await db.Participants.SingleOrDefaultAsync(p => p.ConnectionId == connectionId, ct);
         return (caller, room);

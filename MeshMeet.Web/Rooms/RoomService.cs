@@ -46,10 +46,8 @@ public sealed class RoomService(MeshMeetDb db, AuditedTransaction audited, TimeP
         if (!SecureId.LooksValid(publicId)) return false;
         var deleted = await audited.RunAsync(async session =>
         {
-            var room = (await db.Rooms
-                .FromSql($"""SELECT * FROM rooms WHERE "PublicId" = {publicId} FOR UPDATE""")
-                .ToListAsync(ct)).SingleOrDefault(r => r.OwnerId == host.UserId);
-            if (room is null) return null;
+            var room = await db.Rooms.LockAsync(publicId, ct);
+            if (room is null || room.OwnerId != host.UserId) return null;
             var connections = await db.Participants
                 .Where(p => p.RoomId == room.Id && p.ConnectionId != null)
                 .Select(p => p.ConnectionId!)

@@ -10,6 +10,9 @@ public static class JoinRules
 {
     public const int MaxDisplayNameLength = 40;
 
+    /// <summary>What any room action says to a connection that is not (or no longer) in a call.</summary>
+    public const string NotInRoom = "You are not in a room. Join one first.";
+
     public static JoinDecision Decide(JoinFacts f) => f switch
     {
         { TokenBarred: true } => JoinDecision.RefuseBarred,

@@ -35,7 +35,7 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
     public Task<JoinOutcome> JoinAsync(JoinCommand cmd, Func<string, Task> enterGroup, CancellationToken ct = default) =>
         audited.RunAsync<JoinOutcome>(async session =>
         {
-            var room = await LockRoomAsync(cmd.RoomId, ct);
+            var room = await db.Rooms.LockAsync(cmd.RoomId, ct);
             if (room is null) return new JoinOutcome.RoomNotFound();
             if (await db.Participants.AnyAsync(p => p.ConnectionId == cmd.ConnectionId, ct))
                 return new JoinOutcome.Refused("This connection is already in a call. Leave it first.");
@@ -103,15 +103,15 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
 
     /// <summary>The connection dropped: the seat is kept for the grace period, in case the same browser comes back.</summary>
     public Task MarkDisconnectedAsync(string connectionId, CancellationToken ct = default) =>
-        db.Participants.Where(p => p.ConnectionId == connectionId)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.ConnectionId, (string?)null)
-                .SetProperty(p => p.DisconnectedAt, clock.GetUtcNow()), ct);
+        Disconnect(db.Participants.Where(p => p.ConnectionId == connectionId), ct);
 
     /// <summary>After a restart no connection survives: every seat gets the grace period to be resumed.</summary>
     public Task MarkAllDisconnectedAsync(CancellationToken ct = default) =>
-        db.Participants.Where(p => p.ConnectionId != null)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.ConnectionId, (string?)null)
-                .SetProperty(p => p.DisconnectedAt, clock.GetUtcNow()), ct);
+        Disconnect(db.Participants.Where(p => p.ConnectionId != null), ct);
+
+    private Task Disconnect(IQueryable<Participant> who, CancellationToken ct) =>
+        who.ExecuteUpdateAsync(s => s.SetProperty(p => p.ConnectionId, (string?)null)
+            .SetProperty(p => p.DisconnectedAt, clock.GetUtcNow()), ct);
 
     /// <summary>Removes participants whose grace period ran out. SKIP LOCKED lets several app instances sweep at once.</summary>
     public async Task<IReadOnlyList<Departure>> ExpireDisconnectedAsync(TimeSpan grace, CancellationToken ct = default)
@@ -142,7 +142,7 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
         if (route is null)
             return await db.Participants.AnyAsync(p => p.ConnectionId == connectionId, ct)
                 ? (null, null, "That participant is not in your room.")
-                : (null, null, "You are not in a room. Join one first.");
+                : (null, null, JoinRules.NotInRoom);
         return route.ConnectionId is null
             ? (null, null, "That participant is reconnecting. Try again in a moment.")
             : (route.Id, route.ConnectionId, null);
@@ -158,15 +158,6 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
         await db.SaveChangesAsync(ct);
         return (self, GroupName(self.RoomId));
     }
-
-    /// <summary>The room row, locked until the transaction ends; every presence change of a room queues behind it.</summary>
-    internal async Task<Room?> LockRoomAsync(string publicId, CancellationToken ct) =>
-        (await db.Rooms.FromSql($"""SELECT * FROM rooms WHERE "PublicId" = {publicId} FOR UPDATE""").ToListAsync(ct))
-        .SingleOrDefault();
-
-    internal async Task<Room?> LockRoomAsync(Guid roomId, CancellationToken ct) =>
-        (await db.Rooms.FromSql($"""SELECT * FROM rooms WHERE "Id" = {roomId} FOR UPDATE""").ToListAsync(ct))
-        .SingleOrDefault();
 
     internal async Task<Departure> RemoveAsync(Marten.IDocumentSession session, Participant p, string reason, CancellationToken ct)
     {

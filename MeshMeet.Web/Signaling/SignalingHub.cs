@@ -98,7 +98,7 @@ public sealed partial class SignalingHub(
         return new HubException("This room does not exist. It may have been deleted; check the link.");
     }
 
-    private static HubException NotInRoom() => new("You are not in a room. Join one first.");
+    private static HubException NotInRoom() => new(JoinRules.NotInRoom);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Join attempt for unknown room {RoomId}")]
     private partial void LogUnknownRoom(string? roomId);

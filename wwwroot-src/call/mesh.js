@@ -65,11 +65,6 @@ export class Mesh extends EventTarget {
     this.#links.get(from).receive({ description, candidate });
   }
 
-  get peerIds() { return [...this.#links.keys()]; }
-
-  /** The RTCPeerConnection to a peer, for statistics. */
-  connectionTo(peerId) { return this.#links.get(peerId)?.pc; }
-
   close() {
     for (const id of [...this.#links.keys()]) this.disconnect(id);
   }
