@@ -32,6 +32,8 @@ app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.S
     branch => branch.UseStatusCodePagesWithReExecute("/Error", "?status={0}"));
 app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), branch => branch.UseStatusCodePages());
 app.UseSecurityHeaders();
+// A cookie alone never makes a cross-site page a host: the hub admits browsers from our own origin only.
+app.UseHubOriginCheck(app.Configuration);
 app.UseStaticFiles();
 app.UseRouting();
 app.UseAuthentication();

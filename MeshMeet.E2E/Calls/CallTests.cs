@@ -80,13 +80,14 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     [Fact]
     public async Task A_seventh_person_is_refused_from_a_room_of_six_and_told_why()
     {
-        var (_, room, _) = await People.HostWithRoomAsync(Browser.App, capacity: 6);
+        var (_, room, hostToken) = await People.HostWithRoomAsync(Browser.App, capacity: 6);
         var six = new List<CallClient>();
         try
         {
             for (var i = 0; i < 6; i++)
             {
-                var client = await CallClient.ConnectAsync(Browser.App);
+                // The host holds one seat: guests alone may not take the last one.
+                var client = await CallClient.ConnectAsync(Browser.App, i == 0 ? hostToken : null);
                 await client.JoinAsync(room, $"Seat {i + 1}");
                 six.Add(client);
             }

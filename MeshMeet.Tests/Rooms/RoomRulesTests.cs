@@ -86,3 +86,18 @@ public sealed class SecureIdTests
     [InlineData("AAAAAAAAAAAAAAAAAAAAAAA")]
     public void Malformed_ids_are_recognised_before_any_lookup(string? id) => Assert.False(SecureId.LooksValid(id));
 }
+
+public sealed class DisplayNameTests
+{
+    [Theory]
+    [InlineData("Bob\u200B (host)", "Bob (host)")]        // zero-width space
+    [InlineData("\u202EtsoH\u202C", "tsoH")]               // right-to-left override
+    [InlineData("\u2066Ann\u2069", "Ann")]                 // bidi isolates
+    [InlineData("Jose\u0301", "Jos\u00E9")]                // composed to NFC
+    public void Names_are_normalised_and_lose_invisible_format_characters(string typed, string kept) =>
+        Assert.Equal(kept, MeshMeet.Web.Infrastructure.NameRules.Clean(typed, 40, "Your name").Value);
+
+    [Fact]
+    public void A_name_of_nothing_but_format_characters_is_empty() =>
+        Assert.Equal("Your name is required.", MeshMeet.Web.Infrastructure.NameRules.Clean("\u200B\u200D", 40, "Your name").Error);
+}

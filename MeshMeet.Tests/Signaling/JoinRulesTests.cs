@@ -5,12 +5,24 @@ namespace MeshMeet.Tests.Signaling;
 
 public sealed class JoinRulesTests
 {
-    private static JoinFacts Facts(bool barred = false, bool resumes = false, bool locked = false, bool owner = false, int present = 0, int capacity = 6) =>
-        new(barred, resumes, locked, owner, present, capacity);
+    private static JoinFacts Facts(bool barred = false, bool resumes = false, bool locked = false, bool owner = false, int present = 0,
+        int capacity = 6, bool ownerSeated = false) =>
+        new(barred, resumes, locked, owner, present, capacity, ownerSeated);
 
     [Fact]
     public void A_guest_is_admitted_while_there_is_a_free_seat() =>
-        Assert.Equal(JoinDecision.Admit, JoinRules.Decide(Facts(present: 5)));
+        Assert.Equal(JoinDecision.Admit, JoinRules.Decide(Facts(present: 4)));
+
+    [Fact]
+    public void While_the_owner_is_away_guests_leave_one_seat_free_for_them()
+    {
+        Assert.Equal(JoinDecision.RefuseFull, JoinRules.Decide(Facts(present: 5)));
+        Assert.Equal(JoinDecision.Admit, JoinRules.Decide(Facts(present: 5, owner: true)));
+    }
+
+    [Fact]
+    public void Once_the_owner_is_in_guests_may_take_the_last_seat() =>
+        Assert.Equal(JoinDecision.Admit, JoinRules.Decide(Facts(present: 5, ownerSeated: true)));
 
     [Fact]
     public void A_full_room_refuses_even_its_owner() =>

@@ -115,8 +115,9 @@ public sealed class SignalingHubTests(MeshMeetApp app)
     {
         for (var round = 0; round < 10; round++)
         {
-            var (room, _) = await RoomAsync();
-            var clients = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => CallClient.ConnectAsync(app)));
+            // The host races with 19 guests: whoever is first, the guests leave the host's seat free.
+            var (room, hostToken) = await RoomAsync();
+            var clients = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => CallClient.ConnectAsync(app, i == 7 ? hostToken : null)));
             try
             {
                 var attempts = await Task.WhenAll(clients.Select(async (c, i) =>
@@ -126,6 +127,7 @@ public sealed class SignalingHubTests(MeshMeetApp app)
                 }));
 
                 Assert.Equal(6, attempts.Count(a => a.Admitted));
+                Assert.True(attempts[7].Admitted);
                 Assert.All(attempts.Where(a => !a.Admitted), a => Assert.Contains("This room is full (6 of 6 people)", a.Error));
                 Assert.Equal(6, await TestDatabase.ScalarAsync<long>(app.ConnectionString,
                     $"SELECT count(*) FROM participants p JOIN rooms r ON r.\"Id\" = p.\"RoomId\" WHERE r.\"PublicId\" = '{room}'"));
@@ -159,8 +161,8 @@ public sealed class SignalingHubTests(MeshMeetApp app)
     [Fact]
     public async Task Leaving_tells_the_others_at_once_and_frees_the_seat()
     {
-        var (room, _) = await RoomAsync(capacity: 2);
-        await using var a = await CallClient.ConnectAsync(app);
+        var (room, hostToken) = await RoomAsync(capacity: 2);
+        await using var a = await CallClient.ConnectAsync(app, hostToken);
         await using var b = await CallClient.ConnectAsync(app);
         await using var c = await CallClient.ConnectAsync(app);
         await a.JoinAsync(room, "A");

@@ -27,14 +27,16 @@ public sealed class CallClient : IAsyncDisposable
         Record<RoomLockChanged>(nameof(ISignalingClient.RoomLockChanged));
     }
 
+    /// <param name="cookie">A Cookie header to send, as the browser that opened the call page would.</param>
     public static async Task<CallClient> ConnectAsync(MeshMeetApp app, string? accessToken = null,
-        HttpTransportType transport = HttpTransportType.WebSockets)
+        HttpTransportType transport = HttpTransportType.WebSockets, string? cookie = null)
     {
         var connection = new HubConnectionBuilder()
             .WithUrl(app.BaseUrl + SignalingSetup.HubPath, o =>
             {
                 o.Transports = transport;
                 if (accessToken is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
+                if (cookie is not null) o.Headers["Cookie"] = cookie;
             })
             .Build();
         var client = new CallClient(connection);
@@ -74,6 +76,9 @@ public sealed class CallClient : IAsyncDisposable
 
     public IEnumerable<T> Events<T>(string name) =>
         _received.Where(e => e.Name == name).Select(e => e.Payload).OfType<T>();
+
+    /// <summary>Everything received so far, in arrival order.</summary>
+    public IReadOnlyList<(string Name, object Payload)> Received => _received.ToArray();
 
     public int Count(string? name = null) => _received.Count(e => name is null || e.Name == name);
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace MeshMeet.Tests.Support;
 
@@ -20,6 +21,9 @@ public class MeshMeetApp : WebApplicationFactory<Program>, IAsyncLifetime
     public const string Password = "Host-Pa55word!";
 
     public string ConnectionString { get; private set; } = "";
+
+    /// <summary>Every warning and error the app logged (tests assert what must not be an error).</summary>
+    public CapturedLogs Logs { get; } = new();
     public string BaseUrl { get; private set; } = "";
 
     /// <summary>Extra configuration a test class needs (for example a shorter reconnect grace).</summary>
@@ -50,6 +54,7 @@ public class MeshMeetApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.SignalR", "Error");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Critical");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 
     /// <summary>An HttpClient with its own cookie jar that does not follow redirects, like a fresh browser.</summary>

@@ -11,6 +11,7 @@ public static class AccountsSetup
     public const string CookieOrBearer = "CookieOrBearer";
     public const string AdminRole = "Admin";
     public const string AdminPolicy = "Admin";
+    public const int PasswordIterations = 210_000;
 
     public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration config, IHostEnvironment env)
     {
@@ -21,9 +22,16 @@ public static class AccountsSetup
                 o.Lockout.MaxFailedAccessAttempts = config.GetValue("Accounts:MaxFailedAccessAttempts", 5);
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(config.GetValue("Accounts:LockoutMinutes", 5));
                 o.Lockout.AllowedForNewUsers = true;
+                // NIST SP 800-63B: length, not composition rules.
+                o.Password.RequiredLength = config.GetValue("Accounts:MinPasswordLength", 10);
+                o.Password.RequireDigit = o.Password.RequireLowercase = o.Password.RequireUppercase = o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequiredUniqueChars = 1;
             })
             .AddRoles<IdentityRole>()
-            .AddEntityFrameworkStores<MeshMeetDb>();
+            .AddEntityFrameworkStores<MeshMeetDb>()
+            .AddSignInManager<LockoutSignInManager>();
+        // OWASP's PBKDF2-HMAC-SHA512 figure; hashes made with fewer iterations are rehashed at the next sign-in.
+        services.Configure<PasswordHasherOptions>(o => o.IterationCount = PasswordIterations);
 
         services.ConfigureApplicationCookie(o =>
         {

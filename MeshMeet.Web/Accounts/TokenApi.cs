@@ -21,11 +21,26 @@ internal static class TokenApi
                 ["email"] = ["Email and password are required."],
             });
         var user = await users.FindByEmailAsync(request.Email.Trim());
-        if (user is null) return TypedResults.Unauthorized();
+        if (user is null)
+        {
+            // As slow as a wrong password for a real account, so timing does not tell which e-mails have accounts.
+            users.PasswordHasher.VerifyHashedPassword(Decoy.User, Decoy.Hash(users.PasswordHasher), request.Password);
+            return TypedResults.Unauthorized();
+        }
         var check = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
         if (!check.Succeeded) return TypedResults.Unauthorized();
         return TypedResults.Ok(await issuer.IssueAsync(user));
     }
+}
+
+/// <summary>A password hash of the configured strength that no real password matches.</summary>
+internal static class Decoy
+{
+    public static readonly IdentityUser User = new("decoy");
+    private static string? _hash;
+
+    public static string Hash(IPasswordHasher<IdentityUser> hasher) =>
+        _hash ??= hasher.HashPassword(User, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
 }
 
 internal sealed class TokenIssuer(JwtSigning signing, UserManager<IdentityUser> users, TimeProvider clock)

@@ -9,17 +9,15 @@ namespace MeshMeet.Web.Moderation;
 
 /// <summary>
 /// Kick, end and lock: each checks ownership against the database inside the transaction that makes the change and
-/// records it, then tells the people affected.
+/// records it; <see cref="CallNotifier"/> then tells the people affected.
 /// </summary>
-public sealed class ModerationService(
-    MeshMeetDb db, AuditedTransaction audited, TimeProvider clock,
-    IHubContext<SignalingHub, ISignalingClient> hub)
+public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, CallNotifier notifier)
 {
-    public async Task KickAsync(string connectionId, string? userId, KickParticipantRequest request, CancellationToken ct)
+    public async Task KickAsync(Seat callerSeat, string? userId, KickParticipantRequest request, CancellationToken ct)
     {
         var kick = await audited.RunAsync(async session =>
         {
-            var (caller, room) = await CallerAndLockedRoomAsync(connectionId, ct);
+            var (caller, room) = await CallerAndLockedRoomAsync(callerSeat, ct);
             var target = caller is null || request.ParticipantId is null ? null
                 : await db.Participants.SingleOrDefaultAsync(p => p.Id == request.ParticipantId && p.RoomId == caller.RoomId, ct);
             var verdict = ModerationRules.MayKick(caller is not null, userId, room?.OwnerId ?? "", caller?.Id ?? "", request.ParticipantId, target is not null);
@@ -27,8 +25,11 @@ public sealed class ModerationService(
 
             var now = clock.GetUtcNow();
             db.Participants.Remove(target!);
-            // The kicked browser's token is barred, so a reload cannot walk straight back in.
+            // The kicked browser's token and cookie id are barred, so neither a reload nor forgetting the token gets
+            // it back in.
             db.RoomBans.Add(new RoomBan { RoomId = room!.Id, TokenHash = target!.ReconnectTokenHash, At = now });
+            if (target.BrowserHash is { } browser && browser != caller!.BrowserHash)
+                db.RoomBans.Add(new RoomBan { RoomId = room.Id, TokenHash = browser, At = now });
             session.Events.Append(room.Id, new ParticipantKicked(room.PublicId, target.Id, target.DisplayName, userId!, caller!.DisplayName, now));
             var lockNow = request.LockRoom && !room.Locked;
             if (lockNow)
@@ -36,37 +37,31 @@ public sealed class ModerationService(
                 room.Locked = true;
                 session.Events.Append(room.Id, new RoomLocked(room.PublicId, userId!, caller.DisplayName, now));
             }
-            return (Target: target, Group: Presence.GroupName(room.Id), Locked: lockNow);
+            return (Departure: new Departure(room.Id, target.Id, target.ConnectionId, LeaveReasons.Kicked), Locked: lockNow);
         }, ct);
 
-        // Out of the group first: once this call returns, the kicked connection hears nothing more from the room.
-        if (kick.Target.ConnectionId is { } targetConnection)
-        {
-            await hub.Groups.RemoveFromGroupAsync(targetConnection, kick.Group, ct);
-            await hub.Clients.Client(targetConnection).Kicked(new Kicked("The host removed you from the call."));
-        }
-        await hub.Clients.Group(kick.Group).PeerLeft(new PeerLeft(kick.Target.Id, LeaveReasons.Kicked));
-        if (kick.Locked) await hub.Clients.Group(kick.Group).RoomLockChanged(new RoomLockChanged(true));
+        await notifier.DepartedAsync(kick.Departure, CallNotifier.KickedWords);
+        if (kick.Locked) await notifier.LockChangedAsync(kick.Departure.RoomId, true);
     }
 
-    public async Task EndAsync(string connectionId, string? userId, CancellationToken ct)
+    public async Task EndAsync(Seat callerSeat, string? userId, CancellationToken ct)
     {
         var (roomId, connections) = await audited.RunAsync(async session =>
         {
-            var (caller, room) = await AuthorizeAsync(connectionId, userId, ct);
+            var (caller, room) = await AuthorizeAsync(callerSeat, userId, ct);
             var everyone = await db.Participants.Where(p => p.RoomId == room.Id).ToListAsync(ct);
             db.Participants.RemoveRange(everyone);
             session.Events.Append(room.Id, new RoomEnded(room.PublicId, userId!, caller.DisplayName, everyone.Count, clock.GetUtcNow()));
             return (room.Id, everyone.Select(p => p.ConnectionId).OfType<string>().ToList());
         }, ct);
-        await CloseCallAsync(hub, roomId, connections, CallClosedReason.Ended, ct);
+        await notifier.CloseAsync(roomId, connections, CallClosedReason.Ended, ct);
     }
 
-    public async Task SetLockAsync(string connectionId, string? userId, bool locked, CancellationToken ct)
+    public async Task SetLockAsync(Seat callerSeat, string? userId, bool locked, CancellationToken ct)
     {
-        var group = await audited.RunAsync(async session =>
+        var roomId = await audited.RunAsync(async session =>
         {
-            var (caller, room) = await AuthorizeAsync(connectionId, userId, ct);
+            var (caller, room) = await AuthorizeAsync(callerSeat, userId, ct);
             if (room.Locked != locked)
             {
                 room.Locked = locked;
@@ -75,44 +70,24 @@ public sealed class ModerationService(
                     ? new RoomLocked(room.PublicId, userId!, caller.DisplayName, now)
                     : new RoomUnlocked(room.PublicId, userId!, caller.DisplayName, now));
             }
-            return Presence.GroupName(room.Id);
+            return room.Id;
         }, ct);
-        await hub.Clients.Group(group).RoomLockChanged(new RoomLockChanged(locked));
+        await notifier.LockChangedAsync(roomId, locked);
     }
 
-    /// <summary>Tells everyone in a call that it is over and takes their connections out of the room's group.</summary>
-    public static async Task CloseCallAsync(IHubContext<SignalingHub, ISignalingClient> hub, Guid roomId,
-        IEnumerable<string> connections, CallClosedReason reason, CancellationToken ct)
+    private async Task<(Participant Caller, Room Room)> AuthorizeAsync(Seat callerSeat, string? userId, CancellationToken ct)
     {
-        var group = Presence.GroupName(roomId);
-        var words = reason == CallClosedReason.Deleted ? "deleted" : "ended";
-        await hub.Clients.Group(group).RoomClosed(new RoomClosed(words));
-        foreach (var connection in connections)
-            await hub.Groups.RemoveFromGroupAsync(connection, group, ct);
-    }
-
-    private async Task<(Participant Caller, Room Room)> AuthorizeAsync(string connectionId, string? userId, CancellationToken ct)
-    {
-        var (caller, room) = await CallerAndLockedRoomAsync(connectionId, ct);
+        var (caller, room) = await CallerAndLockedRoomAsync(callerSeat, ct);
         var verdict = ModerationRules.MayModerate(caller is not null, userId, room?.OwnerId ?? "");
         if (verdict != ModerationVerdict.Allowed) throw new HubException(ModerationRules.Explain(verdict));
         return (caller!, room!);
     }
 
-    private async Task<(Participant? Caller, Room? Room)> CallerAndLockedRoomAsync(string connectionId, CancellationToken ct)
+    private async Task<(Participant? Caller, Room? Room)> CallerAndLockedRoomAsync(Seat callerSeat, CancellationToken ct)
     {
-        var roomId = await db.Participants.Where(p => p.ConnectionId == connectionId).Select(p => (Guid?)p.RoomId).SingleOrDefaultAsync(ct);
-        if (roomId is null) return (null, null);
-        var room = await db.Rooms.LockAsync(roomId.Value, ct);
-        // Re-read under the lock: a kick or end that committed meanwhile may have removed the caller.
-        var caller = await db.Participants.SingleOrDefaultAsync(p => p.ConnectionId == connectionId, ct);
+        var room = await db.Rooms.LockAsync(callerSeat.RoomId, ct);
+        // Read under the lock: a kick or end that committed meanwhile may have removed the caller.
+        var caller = room is null ? null : await db.Participants.SingleOrDefaultAsync(p => p.Id == callerSeat.ParticipantId, ct);
         return (caller, room);
     }
-}
-
-/// <summary>Closes a live call when its room is deleted (Rooms calls this after the delete commits).</summary>
-internal sealed class HubCallCloser(IHubContext<SignalingHub, ISignalingClient> hub) : IRoomCallCloser
-{
-    public Task CloseAsync(Guid roomId, IReadOnlyList<string> connections, CallClosedReason reason, CancellationToken ct) =>
-        ModerationService.CloseCallAsync(hub, roomId, connections, reason, ct);
 }

@@ -1,11 +1,12 @@
 using MeshMeet.Web.Accounts;
+using MeshMeet.Web.Signaling;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace MeshMeet.Web.Rooms;
 
 /// <summary>/r/{id}: anyone with the link. Unknown or deleted rooms get a 404 page that says so.</summary>
-public sealed class JoinModel(RoomService rooms) : PageModel
+public sealed class JoinModel(RoomService rooms, BrowserIds browsers) : PageModel
 {
     public RoomLobby? Room { get; private set; }
 
@@ -13,6 +14,7 @@ public sealed class JoinModel(RoomService rooms) : PageModel
     {
         Room = await rooms.FindLobbyAsync(id, User.UserId(), ct);
         if (Room is null) Response.StatusCode = StatusCodes.Status404NotFound;
+        else browsers.Ensure(HttpContext);
         return Page();
     }
 }

@@ -1,7 +1,8 @@
 namespace MeshMeet.Web.Signaling;
 
 /// <summary>What the database says about a join attempt, gathered under the room's lock.</summary>
-public sealed record JoinFacts(bool TokenBarred, bool TokenResumes, bool Locked, bool IsOwner, int Present, int Capacity);
+/// <param name="OwnerSeated">The room's owner holds one of the <paramref name="Present"/> seats.</param>
+public sealed record JoinFacts(bool TokenBarred, bool TokenResumes, bool Locked, bool IsOwner, int Present, int Capacity, bool OwnerSeated = false);
 
 public enum JoinDecision { Admit, Resume, RefuseBarred, RefuseLocked, RefuseFull }
 
@@ -20,7 +21,8 @@ public static class JoinRules
         { TokenResumes: true } => JoinDecision.Resume,
         // The owner may always enter their own locked room (capacity still applies).
         { Locked: true, IsOwner: false } => JoinDecision.RefuseLocked,
-        _ when f.Present >= f.Capacity => JoinDecision.RefuseFull,
+        // While the owner is away guests take at most capacity - 1 seats, so the host can always get in to moderate.
+        _ when f.Present >= (f.IsOwner || f.OwnerSeated ? f.Capacity : f.Capacity - 1) => JoinDecision.RefuseFull,
         _ => JoinDecision.Admit,
     };
 

@@ -23,6 +23,8 @@ public sealed class Participant
     public string? ConnectionId { get; set; }
     /// <summary>SHA-256 of the secret that lets the same browser resume this identity.</summary>
     public required string ReconnectTokenHash { get; set; }
+    /// <summary>Hash of the browser's signed cookie id (<see cref="BrowserIds"/>), barred with the token on a kick.</summary>
+    public string? BrowserHash { get; set; }
     public DateTimeOffset JoinedAt { get; set; }
     public DateTimeOffset? DisconnectedAt { get; set; }
 }
@@ -37,6 +39,7 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
         p.Property(x => x.DisplayName).HasMaxLength(200);
         p.Property(x => x.ConnectionId).HasMaxLength(64);
         p.Property(x => x.ReconnectTokenHash).HasMaxLength(64);
+        p.Property(x => x.BrowserHash).HasMaxLength(64);
         p.HasIndex(x => x.RoomId);
         p.HasIndex(x => x.ConnectionId).IsUnique();
         p.HasIndex(x => x.ReconnectTokenHash).IsUnique();

@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MeshMeet.Web.Signaling;
 
-public sealed record JoinCommand(string RoomId, string DisplayName, string? ReconnectToken, string? UserId, string ConnectionId);
+public sealed record JoinCommand(string RoomId, string DisplayName, string? ReconnectToken, string? UserId, string ConnectionId,
+    string? BrowserHash = null);
 
 public abstract record JoinOutcome
 {
@@ -19,34 +20,37 @@ public abstract record JoinOutcome
         bool Resumed, string? Displaced) : JoinOutcome;
 }
 
-/// <summary>A participant who is no longer in a call, and the room group to tell.</summary>
-public sealed record Departure(string ParticipantId, string? ConnectionId, string Group);
-
 /// <summary>
-/// Who is in which call, kept in PostgreSQL. Every change that the audit log records is committed together with its
-/// event; joins take a row lock on the room so that concurrent joins cannot overfill it.
+/// Who is in which call, kept in PostgreSQL, the authority for admission. Every change to a room's participants
+/// (join, leave, sweep, and in Moderation kick and end) first locks the room's row and commits together with its audit
+/// event: concurrent joins cannot overfill a room, and appends to the room's stream never race.
 /// </summary>
-public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock)
+public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, RoomGates gates)
 {
+    /// <summary>Everyone in a room's call.</summary>
     public static string GroupName(Guid roomId) => $"room:{roomId:N}";
 
-    /// <summary>Admits, resumes or refuses. <paramref name="enterGroup"/> runs before the commit, so that any join
-    /// committed after this one (it must wait for our room lock) finds this connection already in the group.</summary>
-    public Task<JoinOutcome> JoinAsync(JoinCommand cmd, Func<string, Task> enterGroup, CancellationToken ct = default) =>
-        audited.RunAsync<JoinOutcome>(async session =>
+    /// <summary>One participant's live connection, scoped by room: a signal sent here from another room reaches nobody.</summary>
+    public static string ParticipantGroup(Guid roomId, string participantId) => $"peer:{roomId:N}:{participantId}";
+
+    /// <summary>Admits, resumes or refuses. <paramref name="enterGroups"/> runs before the commit, so that any join
+    /// committed after this one (it must wait for our room lock) finds this connection already in the room's group.</summary>
+    public Task<JoinOutcome> JoinAsync(JoinCommand cmd, Func<Guid, string, Task> enterGroups, CancellationToken ct = default) =>
+        gates.RunAsync(cmd.RoomId, () => audited.RunAsync<JoinOutcome>(async session =>
         {
             var room = await db.Rooms.LockAsync(cmd.RoomId, ct);
             if (room is null) return new JoinOutcome.RoomNotFound();
-            if (await db.Participants.AnyAsync(p => p.ConnectionId == cmd.ConnectionId, ct))
-                return new JoinOutcome.Refused("This connection is already in a call. Leave it first.");
 
+            // A room holds a handful of seats: one read gives the count, the peers and a resumable seat.
+            var seated = await db.Participants.Where(p => p.RoomId == room.Id).OrderBy(p => p.JoinedAt).ToListAsync(ct);
             var tokenHash = cmd.ReconnectToken is { Length: > 0 and <= 100 } token ? Hash(token) : null;
-            var barred = tokenHash is not null && await db.RoomBans.AnyAsync(b => b.RoomId == room.Id && b.TokenHash == tokenHash, ct);
-            var resumable = tokenHash is null ? null
-                : await db.Participants.SingleOrDefaultAsync(p => p.RoomId == room.Id && p.ReconnectTokenHash == tokenHash, ct);
-            var present = await db.Participants.CountAsync(p => p.RoomId == room.Id, ct);
+            string?[] identities = [tokenHash, cmd.BrowserHash];
+            var barred = identities.Any(i => i is not null)
+                && await db.RoomBans.AnyAsync(b => b.RoomId == room.Id && identities.Contains(b.TokenHash), ct);
+            var resumable = tokenHash is null ? null : seated.SingleOrDefault(p => p.ReconnectTokenHash == tokenHash);
             var isOwner = cmd.UserId is not null && room.OwnerId == cmd.UserId;
-            var decision = JoinRules.Decide(new JoinFacts(barred, resumable is not null, room.Locked, isOwner, present, room.Capacity));
+            var ownerSeated = seated.Any(p => p.UserId == room.OwnerId);
+            var decision = JoinRules.Decide(new JoinFacts(barred, resumable is not null, room.Locked, isOwner, seated.Count, room.Capacity, ownerSeated));
             var now = clock.GetUtcNow();
 
             Participant self;
@@ -72,6 +76,7 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
                         UserId = cmd.UserId,
                         ConnectionId = cmd.ConnectionId,
                         ReconnectTokenHash = Hash(reconnectToken),
+                        BrowserHash = cmd.BrowserHash,
                         JoinedAt = now,
                     };
                     db.Participants.Add(self);
@@ -84,21 +89,19 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
                     return new JoinOutcome.Refused(message);
             }
 
-            var peers = await db.Participants.AsNoTracking()
-                .Where(p => p.RoomId == room.Id && p.Id != self.Id)
-                .OrderBy(p => p.JoinedAt)
-                .ToListAsync(ct);
-            await enterGroup(GroupName(room.Id));
+            await enterGroups(room.Id, self.Id);
+            var peers = seated.Where(p => p.Id != self.Id).ToList();
             return new JoinOutcome.Admitted(self, room, peers, reconnectToken, decision == JoinDecision.Resume, displaced);
-        }, ct);
+        }, ct));
 
-    /// <summary>The caller leaves on purpose: removed at once, recorded as "left".</summary>
-    public Task<Departure?> LeaveAsync(string connectionId, CancellationToken ct = default) =>
+    /// <summary>The participant leaves on purpose: removed at once, recorded as "left". Null if it was no longer
+    /// seated (a kick or end committed first).</summary>
+    public Task<Departure?> LeaveAsync(Seat seat, CancellationToken ct = default) =>
         audited.RunAsync(async session =>
         {
-            var self = await db.Participants.SingleOrDefaultAsync(p => p.ConnectionId == connectionId, ct);
-            if (self is null) return null;
-            return await RemoveAsync(session, self, LeaveReasons.Left, ct);
+            var room = await db.Rooms.LockAsync(seat.RoomId, ct);
+            var self = room is null ? null : await db.Participants.SingleOrDefaultAsync(p => p.Id == seat.ParticipantId, ct);
+            return self is null ? null : Remove(session, room!, self, LeaveReasons.Left);
         }, ct);
 
     /// <summary>The connection dropped: the seat is kept for the grace period, in case the same browser comes back.</summary>
@@ -113,58 +116,42 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
         who.ExecuteUpdateAsync(s => s.SetProperty(p => p.ConnectionId, (string?)null)
             .SetProperty(p => p.DisconnectedAt, clock.GetUtcNow()), ct);
 
-    /// <summary>Removes participants whose grace period ran out. SKIP LOCKED lets several app instances sweep at once.</summary>
+    /// <summary>Removes participants whose grace period ran out, one room (and its lock) at a time, so the sweep
+    /// queues behind joins and leaves of the same room instead of racing their audit appends.</summary>
     public async Task<IReadOnlyList<Departure>> ExpireDisconnectedAsync(TimeSpan grace, CancellationToken ct = default)
     {
         var cutoff = clock.GetUtcNow() - grace;
-        // The sweep runs every second: a cheap indexed probe first, a transaction only when there is work.
-        if (!await db.Participants.AnyAsync(p => p.DisconnectedAt < cutoff, ct)) return [];
-        return await audited.RunAsync<IReadOnlyList<Departure>>(async session =>
+        // The sweep runs every second: a cheap indexed probe first, transactions only when there is work.
+        var rooms = await db.Participants.Where(p => p.DisconnectedAt < cutoff).Select(p => p.RoomId).Distinct().ToListAsync(ct);
+        var departures = new List<Departure>();
+        foreach (var roomId in rooms)
         {
-            var expired = await db.Participants
-                .FromSql($"""SELECT * FROM participants WHERE "DisconnectedAt" < {cutoff} FOR UPDATE SKIP LOCKED""")
-                .ToListAsync(ct);
-            var departures = new List<Departure>();
-            foreach (var p in expired)
-                departures.Add(await RemoveAsync(session, p, LeaveReasons.Disconnected, ct));
-            return departures;
-        }, ct);
+            departures.AddRange(await audited.RunAsync(async session =>
+            {
+                var room = await db.Rooms.LockAsync(roomId, ct);
+                if (room is null) return [];
+                var expired = await db.Participants.Where(p => p.RoomId == roomId && p.DisconnectedAt < cutoff).ToListAsync(ct);
+                return expired.Select(p => Remove(session, room, p, LeaveReasons.Disconnected)).ToList();
+            }, ct));
+        }
+        return departures;
     }
 
-    /// <summary>Where a signal from this connection to <paramref name="to"/> goes, or why it cannot.</summary>
-    public async Task<(string? From, string? ToConnection, string? Refusal)> RouteAsync(string connectionId, string to, CancellationToken ct = default)
-    {
-        var route = await (
-            from me in db.Participants
-            join peer in db.Participants on me.RoomId equals peer.RoomId
-            where me.ConnectionId == connectionId && peer.Id == to
-            select new { me.Id, peer.ConnectionId }).SingleOrDefaultAsync(ct);
-        if (route is null)
-            return await db.Participants.AnyAsync(p => p.ConnectionId == connectionId, ct)
-                ? (null, null, "That participant is not in your room.")
-                : (null, null, JoinRules.NotInRoom);
-        return route.ConnectionId is null
-            ? (null, null, "That participant is reconnecting. Try again in a moment.")
-            : (route.Id, route.ConnectionId, null);
-    }
+    /// <summary>Is this participant seated in that room? Asked only when the roster of this instance does not know.</summary>
+    public Task<bool> IsSeatedAsync(Guid roomId, string participantId, CancellationToken ct = default) =>
+        db.Participants.AnyAsync(p => p.RoomId == roomId && p.Id == participantId, ct);
 
-    /// <summary>Stores the caller's mute/camera state; null when the caller is not in a call.</summary>
-    public async Task<(Participant Self, string Group)?> SetMediaStateAsync(string connectionId, bool audioMuted, bool videoMuted, CancellationToken ct = default)
-    {
-        var self = await db.Participants.SingleOrDefaultAsync(p => p.ConnectionId == connectionId, ct);
-        if (self is null) return null;
-        self.AudioMuted = audioMuted;
-        self.VideoMuted = videoMuted;
-        await db.SaveChangesAsync(ct);
-        return (self, GroupName(self.RoomId));
-    }
+    /// <summary>Stores a seated participant's mute/camera state (newcomers read it from <c>peers</c>).</summary>
+    public Task SetMediaStateAsync(Seat seat, bool audioMuted, bool videoMuted, CancellationToken ct = default) =>
+        db.Participants.Where(p => p.Id == seat.ParticipantId)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.AudioMuted, audioMuted).SetProperty(p => p.VideoMuted, videoMuted), ct);
 
-    internal async Task<Departure> RemoveAsync(Marten.IDocumentSession session, Participant p, string reason, CancellationToken ct)
+    /// <summary>Removes a participant of a room whose row this transaction has locked, with its audit event.</summary>
+    private Departure Remove(Marten.IDocumentSession session, Room room, Participant p, string reason)
     {
-        var room = await db.Rooms.AsNoTracking().Where(r => r.Id == p.RoomId).Select(r => r.PublicId).SingleAsync(ct);
         db.Participants.Remove(p);
-        session.Events.Append(p.RoomId, new ParticipantLeft(room, p.Id, p.DisplayName, reason, p.Id, clock.GetUtcNow()));
-        return new Departure(p.Id, p.ConnectionId, GroupName(p.RoomId));
+        session.Events.Append(room.Id, new ParticipantLeft(room.PublicId, p.Id, p.DisplayName, reason, p.Id, clock.GetUtcNow()));
+        return new Departure(room.Id, p.Id, p.ConnectionId, reason);
     }
 
     public static string Hash(string token) =>

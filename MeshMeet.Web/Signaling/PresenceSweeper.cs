@@ -1,11 +1,10 @@
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace MeshMeet.Web.Signaling;
 
 /// <summary>Ends the seats of participants who dropped and did not come back within the grace period.</summary>
 internal sealed partial class PresenceSweeper(
-    IServiceScopeFactory scopes, IHubContext<SignalingHub, ISignalingClient> hub, IOptions<SignalingOptions> options,
+    IServiceScopeFactory scopes, CallNotifier notifier, IOptions<SignalingOptions> options,
     ILogger<PresenceSweeper> log) : BackgroundService
 {
     public override async Task StartAsync(CancellationToken ct)
@@ -38,8 +37,7 @@ internal sealed partial class PresenceSweeper(
         await using var scope = scopes.CreateAsyncScope();
         var presence = scope.ServiceProvider.GetRequiredService<Presence>();
         var departed = await presence.ExpireDisconnectedAsync(TimeSpan.FromSeconds(options.Value.ReconnectGraceSeconds), ct);
-        foreach (var d in departed)
-            await hub.Clients.Group(d.Group).PeerLeft(new PeerLeft(d.ParticipantId, LeaveReasons.Disconnected));
+        foreach (var d in departed) await notifier.DepartedAsync(d);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Presence sweep failed")]

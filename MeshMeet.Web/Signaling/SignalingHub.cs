@@ -10,101 +10,144 @@ namespace MeshMeet.Web.Signaling;
 /// <summary>
 /// /hubs/signaling: admits people to calls, relays offers, answers and ICE candidates to exactly one peer in the same
 /// room (storing none of it), and announces state changes. The caller's identity and room always come from the
-/// connection and the database, never from the message. No state lives in the hub.
+/// connection's seat, never from the message. No state lives in the hub.
+/// <para>Relaying never touches the database: the seat and the room's roster (<see cref="SeatRegistry"/>) are derived
+/// from committed joins, and methods that change who is in a room take their database services as parameters, so
+/// a Signal does not even build a DbContext.</para>
 /// </summary>
 [AllowAnonymous]
 public sealed partial class SignalingHub(
-    Presence presence, ModerationService moderation, IOptions<SignalingOptions> options, ILogger<SignalingHub> log)
+    SeatRegistry seats, CallNotifier notifier, BrowserIds browsers, IServiceScopeFactory scopes, IOptions<SignalingOptions> options,
+    ILogger<SignalingHub> log)
     : Hub<ISignalingClient>
 {
-    public async Task<JoinRoomResult> JoinRoom(JoinRoomRequest request)
+    public async Task<JoinRoomResult> JoinRoom(JoinRoomRequest request, Presence presence)
     {
         var (name, nameError) = NameRules.Clean(request.DisplayName, JoinRules.MaxDisplayNameLength, "Your name");
         if (nameError is not null) throw new HubException(nameError);
+        if (seats.IsBarred(Context.ConnectionId)) throw new HubException(JoinRules.Describe(JoinDecision.RefuseBarred, 0).Message);
+        if (seats.ByConnection(Context.ConnectionId) is not null) throw new HubException("This connection is already in a call. Leave it first.");
         if (!SecureId.LooksValid(request.RoomId)) throw RoomNotFound(request.RoomId);
 
-        var command = new JoinCommand(request.RoomId!, name!, request.ReconnectToken, Context.User?.UserId(), Context.ConnectionId);
-        string? group = null;
+        Context.Items[typeof(JoinCommand)] = true; // from here on a drop may leave a seat to mark
+        var command = new JoinCommand(request.RoomId!, name!, request.ReconnectToken, Context.User?.UserId(),
+            Context.ConnectionId, browsers.HashOf(Context.GetHttpContext()));
+        var groups = new List<string>(2);
         JoinOutcome outcome;
         try
         {
-            outcome = await presence.JoinAsync(command, g => Groups.AddToGroupAsync(Context.ConnectionId, group = g), Context.ConnectionAborted);
+            outcome = await presence.JoinAsync(command, async (roomId, participantId) =>
+            {
+                foreach (var group in new[] { Presence.GroupName(roomId), Presence.ParticipantGroup(roomId, participantId) })
+                {
+                    groups.Add(group);
+                    await Groups.AddToGroupAsync(Context.ConnectionId, group);
+                }
+            }, Context.ConnectionAborted);
         }
         catch
         {
-            if (group is not null) await Groups.RemoveFromGroupAsync(Context.ConnectionId, group);
+            foreach (var group in groups) await Groups.RemoveFromGroupAsync(Context.ConnectionId, group);
             throw;
         }
 
-        switch (outcome)
+        var admitted = outcome switch
         {
-            case JoinOutcome.RoomNotFound:
-                throw RoomNotFound(request.RoomId);
-            case JoinOutcome.Refused refused:
-                throw new HubException(refused.Message);
-        }
-        var (self, room, peers, token, resumed, displaced) = (JoinOutcome.Admitted)outcome;
-        if (displaced is not null) await Groups.RemoveFromGroupAsync(displaced, group!);
-        // On a resume the others drop their old connection to this id and offer afresh.
-        await Clients.OthersInGroup(group!).PeerJoined(self.AsPeerInfo());
+            JoinOutcome.RoomNotFound => throw RoomNotFound(request.RoomId),
+            JoinOutcome.Refused refused => throw new HubException(refused.Message),
+            _ => (JoinOutcome.Admitted)outcome,
+        };
+        await notifier.AdmittedAsync(Context.ConnectionId, admitted);
         var o = options.Value;
-        return new JoinRoomResult(self.Id, self.IsHost, room.Capacity, peers.Select(p => p.AsPeerInfo()).ToArray(),
-            o.IceServers, token, room.Name, room.Locked, resumed, o.UplinkBudgetKbps);
+        return new JoinRoomResult(admitted.Self.Id, admitted.Self.IsHost, admitted.Room.Capacity,
+            admitted.Peers.Select(p => p.AsPeerInfo()).ToArray(), o.IceServers, admitted.ReconnectToken, admitted.Room.Name,
+            admitted.Room.Locked, admitted.Resumed, o.UplinkBudgetKbps);
     }
 
-    public async Task Signal(SignalRequest request)
+    /// <summary>The hot path: shape check, the caller's seat, the roster, one group send.</summary>
+    public async Task Signal(SignalRequest request, RosterLookup rosters)
     {
         SignalRules.Check(request, options.Value.MaxSdpLength);
-        var (from, toConnection, refusal) = await presence.RouteAsync(Context.ConnectionId, request.To!, Context.ConnectionAborted);
-        if (refusal is not null) throw new HubException(refusal);
-        await Clients.Client(toConnection!).Signal(new SignalMessage(from!, request.Description, request.Candidate));
+        var seat = EnterSeat();
+        try
+        {
+            var to = request.To!;
+            if (!await rosters.IsSeatedAsync(seat.RoomId, to, Context.ConnectionAborted))
+                throw new HubException("That participant is not in your room.");
+            await Clients.Group(Presence.ParticipantGroup(seat.RoomId, to))
+                .Signal(new SignalMessage(seat.ParticipantId, request.Description, request.Candidate));
+        }
+        finally
+        {
+            seat.Exit();
+        }
     }
 
-    public async Task SetMediaState(SetMediaStateRequest request)
+    public async Task SetMediaState(SetMediaStateRequest request, Presence presence)
     {
-        var changed = await presence.SetMediaStateAsync(Context.ConnectionId, request.AudioMuted, request.VideoMuted, Context.ConnectionAborted)
-            ?? throw NotInRoom();
-        var (self, group) = changed;
-        await Clients.OthersInGroup(group).MediaStateChanged(new MediaStateChanged(self.Id, self.AudioMuted, self.VideoMuted));
+        var seat = EnterSeat();
+        try
+        {
+            await presence.SetMediaStateAsync(seat, request.AudioMuted, request.VideoMuted, Context.ConnectionAborted);
+            await notifier.MediaStateAsync(seat, new MediaStateChanged(seat.ParticipantId, request.AudioMuted, request.VideoMuted));
+        }
+        finally
+        {
+            seat.Exit();
+        }
     }
 
-    public async Task LeaveRoom(LeaveRoomRequest request)
+    public async Task LeaveRoom(LeaveRoomRequest request, Presence presence)
     {
-        var departure = await presence.LeaveAsync(Context.ConnectionId) ?? throw NotInRoom();
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, departure.Group);
-        await Clients.Group(departure.Group).PeerLeft(new PeerLeft(departure.ParticipantId, LeaveReasons.Left));
+        var seat = seats.ByConnection(Context.ConnectionId) ?? throw NotInRoom();
+        var departure = await presence.LeaveAsync(seat) ?? throw NotInRoom();
+        await notifier.DepartedAsync(departure);
     }
 
-    public Task KickParticipant(KickParticipantRequest request) =>
-        moderation.KickAsync(Context.ConnectionId, Context.User?.UserId(), request, Context.ConnectionAborted);
+    public Task KickParticipant(KickParticipantRequest request, ModerationService moderation) =>
+        moderation.KickAsync(SeatOrThrow(), Context.User?.UserId(), request, Context.ConnectionAborted);
 
-    public Task EndRoom(EndRoomRequest request) =>
-        moderation.EndAsync(Context.ConnectionId, Context.User?.UserId(), Context.ConnectionAborted);
+    public Task EndRoom(EndRoomRequest request, ModerationService moderation) =>
+        moderation.EndAsync(SeatOrThrow(), Context.User?.UserId(), Context.ConnectionAborted);
 
-    public Task SetRoomLock(SetRoomLockRequest request) =>
-        moderation.SetLockAsync(Context.ConnectionId, Context.User?.UserId(), request.Locked, Context.ConnectionAborted);
+    public Task SetRoomLock(SetRoomLockRequest request, ModerationService moderation) =>
+        moderation.SetLockAsync(SeatOrThrow(), Context.User?.UserId(), request.Locked, Context.ConnectionAborted);
 
     /// <summary>A drop is not a leave yet: the seat is held for the grace period (PresenceSweeper ends it).</summary>
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        await presence.MarkDisconnectedAsync(Context.ConnectionId);
+        await notifier.DisconnectedAsync(Context.ConnectionId);
+        // Connections that never tried to join (most of an idle crowd) cost no database work.
+        if (Context.Items.ContainsKey(typeof(JoinCommand)))
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<Presence>().MarkDisconnectedAsync(Context.ConnectionId);
+        }
         await base.OnDisconnectedAsync(exception);
     }
 
+    /// <summary>The caller's seat, entered for one relay (pair with <see cref="Seat.Exit"/>).</summary>
+    private Seat EnterSeat()
+    {
+        var seat = seats.ByConnection(Context.ConnectionId);
+        if (seat is null || !seat.TryEnter()) throw NotInRoom();
+        return seat;
+    }
+
+    private Seat SeatOrThrow() => seats.ByConnection(Context.ConnectionId) ?? throw NotInRoom();
+
     private HubException RoomNotFound(string? roomId)
     {
-        // Not audited (there is no stream to write to), only logged; the hub rate limit bounds how often.
-        LogUnknownRoom(roomId?.Length > 40 ? roomId[..40] : roomId);
+        // Not audited (there is no stream to write to), only logged, and sampled: a burst of bad links must not
+        // flood the log.
+        if (UnknownRooms.ShouldLog(out var suppressed)) LogUnknownRoom(roomId?.Length > 40 ? roomId[..40] : roomId, suppressed);
         return new HubException("This room does not exist. It may have been deleted; check the link.");
     }
 
     private static HubException NotInRoom() => new(JoinRules.NotInRoom);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Join attempt for unknown room {RoomId}")]
-    private partial void LogUnknownRoom(string? roomId);
-}
+    private static readonly LogSampler UnknownRooms = new(TimeSpan.FromSeconds(10));
 
-internal static class ParticipantMapping
-{
-    public static PeerInfo AsPeerInfo(this Participant p) => new(p.Id, p.DisplayName, p.IsHost, p.AudioMuted, p.VideoMuted);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Join attempt for unknown room {RoomId} ({Suppressed} more since the last one logged)")]
+    private partial void LogUnknownRoom(string? roomId, long suppressed);
 }

@@ -34,15 +34,21 @@ public static class SignalingSetup
                 o.MaximumReceiveMessageSize = 64 * 1024;
                 o.EnableDetailedErrors = false; // HubException messages still reach the client; nothing else does.
                 o.AddFilter<HubRateLimitFilter>();
-                o.AddFilter<DatabaseErrorHubFilter>();
+                o.AddFilter<HubErrorFilter>();
             })
             // Absent rather than null: browsers read {"username": null} in an RTCIceServer as the string "null".
             .AddJsonProtocol(o => o.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         services.AddSingleton<HubRateLimitFilter>();
-        services.AddSingleton<DatabaseErrorHubFilter>();
+        services.AddSingleton<HubErrorFilter>();
+        // HubErrorFilter logs hub method failures by what they are; the dispatcher would log refusals as errors.
+        services.AddLogging(l => l.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
         services.AddScoped<Presence>();
         services.AddScoped<ModerationService>();
-        services.AddScoped<IRoomCallCloser, HubCallCloser>();
+        services.AddSingleton<SeatRegistry>();
+        services.AddSingleton<BrowserIds>();
+        services.AddSingleton<RosterLookup>();
+        services.AddSingleton<CallNotifier>();
+        services.AddSingleton<IRoomCallCloser>(sp => sp.GetRequiredService<CallNotifier>());
         services.AddHostedService<PresenceSweeper>();
         return services;
     }
@@ -50,7 +56,9 @@ public static class SignalingSetup
     public static IEndpointRouteBuilder MapSignaling(this IEndpointRouteBuilder app)
     {
         app.MapHub<SignalingHub>(HubPath, o =>
-            o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling);
+        {
+            o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
+        });
         return app;
     }
 }

@@ -109,7 +109,10 @@ export class CallView {
     this.removePeer(id);
     const tile = this.template.content.firstElementChild.cloneNode(true);
     tile.dataset.peerId = id;
-    tile.querySelector('.name').textContent = isHost ? `${displayName} (host)` : displayName;
+    // Host status is a badge outside the name: no display name can produce it.
+    tile.querySelector('.name').textContent = displayName;
+    tile.querySelector('.host-badge').hidden = !isHost;
+    tile.dataset.host = String(isHost);
     tile.querySelector('.avatar').textContent = initials(displayName);
     tile.querySelector('.conn').textContent = 'connecting…';
     const kick = tile.querySelector('.kick');

@@ -70,6 +70,10 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                     b.Property<bool>("AudioMuted")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("BrowserHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("ConnectionId")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");

@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+
+namespace MeshMeet.Web.Signaling;
+
+/// <summary>
+/// One live connection's place in a call, as this app instance knows it after the database committed the join.
+/// Relaying reads only this (no database round trip); revoking it is how a committed leave, kick, end or delete
+/// stops the connection: <see cref="RevokeAsync"/> returns only once no relay of this seat is still under way, so
+/// nothing the connection sent can reach anyone after the Kicked / RoomClosed / PeerLeft that follows.
+/// </summary>
+public sealed class Seat(string connectionId, string participantId, Guid roomId)
+{
+    private int _inFlight;
+    private int _revoked;
+
+    public string ConnectionId { get; } = connectionId;
+    public string ParticipantId { get; } = participantId;
+    public Guid RoomId { get; } = roomId;
+    public bool Revoked => Volatile.Read(ref _revoked) == 1;
+
+    /// <summary>Starts a relay; false once the seat is revoked. Pair every true with <see cref="Exit"/>.</summary>
+    public bool TryEnter()
+    {
+        // Increment first, then look: with RevokeAsync's exchange-then-wait (both full fences) either the relay sees
+        // the revocation or the revocation sees the relay and waits for it.
+        Interlocked.Increment(ref _inFlight);
+        if (Volatile.Read(ref _revoked) == 0) return true;
+        Interlocked.Decrement(ref _inFlight);
+        return false;
+    }
+
+    public void Exit() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>No new relay starts; waits (briefly: relays never wait on the database) for the ones under way.</summary>
+    public async ValueTask RevokeAsync()
+    {
+        Interlocked.Exchange(ref _revoked, 1);
+        var waited = 0;
+        while (Volatile.Read(ref _inFlight) > 0 && waited++ < 5000) await Task.Delay(1);
+    }
+}
+
+/// <summary>
+/// This instance's routing state, derived from committed database changes: which local connection holds which seat,
+/// and which participants each room has. PostgreSQL stays the authority for admission, capacity, kicks, bans, end
+/// and delete; this is only what lets a signal be relayed without asking it.
+/// <para>
+/// Several instances (Redis backplane): a seat lives on the instance that owns its connection, so revocations are
+/// sent to the owner (<see cref="CallNotifier"/> broadcasts them; each instance revokes what it holds). Signals go
+/// to the room-scoped participant group <see cref="Presence.ParticipantGroup"/>, which the backplane delivers
+/// wherever the peer is connected. A roster only caches who is in a room: a participant it does not know yet (joined
+/// on another instance) is looked up in the database once and remembered; one that left elsewhere and is still listed
+/// costs nothing but a send to an empty group.
+/// </para>
+/// </summary>
+public sealed class SeatRegistry
+{
+    private readonly ConcurrentDictionary<string, Seat> _byConnection = new();
+    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, byte>> _rosters = new();
+
+    private readonly ConcurrentDictionary<string, byte> _barred = new();
+
+    public Seat? ByConnection(string connectionId) => _byConnection.GetValueOrDefault(connectionId);
+
+    /// <summary>A kicked connection may do nothing more in any room until it closes.</summary>
+    public void Bar(string connectionId) => _barred[connectionId] = 0;
+
+    public bool IsBarred(string connectionId) => _barred.ContainsKey(connectionId);
+
+    /// <summary>The connection closed: nothing about it is kept.</summary>
+    public void Forget(string connectionId) => _barred.TryRemove(connectionId, out _);
+
+    public int LocalSeats => _byConnection.Count;
+
+    /// <summary>A committed join: the connection holds the seat, and the room's roster is what the join saw.</summary>
+    public Seat Seat(string connectionId, string participantId, Guid roomId, IEnumerable<string> roomParticipants)
+    {
+        var seat = new Seat(connectionId, participantId, roomId);
+        _byConnection[connectionId] = seat;
+        var roster = Roster(roomId);
+        roster[participantId] = 0;
+        foreach (var id in roomParticipants) roster[id] = 0;
+        return seat;
+    }
+
+    /// <summary>Takes the connection's seat away (revoked, waiting for relays under way); null if it had none.</summary>
+    public async ValueTask<Seat?> UnseatAsync(string connectionId)
+    {
+        if (!_byConnection.TryRemove(connectionId, out var seat)) return null;
+        await seat.RevokeAsync();
+        return seat;
+    }
+
+    public bool InRoster(Guid roomId, string participantId) =>
+        _rosters.TryGetValue(roomId, out var roster) && roster.ContainsKey(participantId);
+
+    public void AddToRoster(Guid roomId, string participantId) => Roster(roomId)[participantId] = 0;
+
+    public void RemoveFromRoster(Guid roomId, string participantId)
+    {
+        if (!_rosters.TryGetValue(roomId, out var roster)) return;
+        roster.TryRemove(participantId, out _);
+        // An add racing this removal may be lost; the next signal to that participant then finds it in the database.
+        if (roster.IsEmpty) _rosters.TryRemove(roomId, out _);
+    }
+
+    public void DropRoster(Guid roomId) => _rosters.TryRemove(roomId, out _);
+
+    /// <summary>The local connections seated in a room (to revoke them all when the call ends).</summary>
+    public IReadOnlyList<Seat> SeatsIn(Guid roomId) => _byConnection.Values.Where(s => s.RoomId == roomId).ToList();
+
+    private ConcurrentDictionary<string, byte> Roster(Guid roomId) => _rosters.GetOrAdd(roomId, _ => new());
+}

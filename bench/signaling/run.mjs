@@ -1,0 +1,170 @@
+// scripts/bench signaling: MeshMeet's hub side by side with a Socket.IO 4.8 relay and the PeerJS 1.0.2 server.
+// Servers run on CPU0 (MeshMeet with its PostgreSQL), this load client on CPU1 (scripts/bench pins it); a fresh server
+// process for every workload, several rounds; absolute figures on a shared box are noise, so the table's ratios are
+// the median of the per-round ratios.
+import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync, createWriteStream, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { HubClient, SocketIoClient, PeerJsClient } from './clients.mjs';
+import { closedLoop, fixedRate, joinBurst, idle } from './workloads.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const env = process.env;
+const rounds = Number(env.BENCH_ROUNDS ?? 3);
+const resultsDir = env.BENCH_RESULTS ?? path.join(here, '../../TestResults/bench-signaling');
+const only = (env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+mkdirSync(resultsDir, { recursive: true });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let port = 18000;
+
+// ---- process figures from /proc ----
+const TICKS = 100; // USER_HZ on Linux
+function cpuOf(pid, withChildren) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // fields after "comm)": state=0 ... utime=11 stime=12 cutime=13 cstime=14
+  return (Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0)) / TICKS;
+}
+function childrenOf(pid) {
+  try { return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number); } catch { return []; }
+}
+function rssKb(pid) {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+}
+/** The PostgreSQL postmaster with every backend, live or ended (ended ones are in the postmaster's cutime). */
+function postgresCpu() {
+  const pid = Number(readFileSync(path.join(env.BENCH_PGDATA, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return cpuOf(pid, true) + childrenOf(pid).reduce((sum, c) => { try { return sum + cpuOf(c, false); } catch { return sum; } }, 0);
+}
+
+async function waitFor(check, what, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try { if (await check()) return; } catch { /* not yet */ }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+// ---- the three servers ----
+function startProcess(name, command, args, options) {
+  const log = createWriteStream(path.join(resultsDir, `${name}.log`), { flags: 'a' });
+  const child = spawn('taskset', ['-c', '0', command, ...args], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log); child.stderr.pipe(log);
+  child.output = '';
+  child.stdout.on('data', (d) => { child.output += d; });
+  return child;
+}
+
+const servers = {
+  async meshmeet(workload) {
+    const p = port++;
+    const db = `bench_${workload}_${Date.now()}`;
+    execFileSync('psql', ['-h', '127.0.0.1', '-p', env.BENCH_PGPORT, '-U', 'postgres', '-qc', `CREATE DATABASE ${db}`]);
+    const admin = { email: 'bench@meshmeet.local', password: 'Bench-Pa55word!' };
+    const child = startProcess(`meshmeet-${workload}`, 'dotnet', [env.BENCH_MESHMEET_DLL, '--urls', `http://127.0.0.1:${p}`], {
+      cwd: env.BENCH_MESHMEET_ROOT, // the content root: the project folder, as scripts/run uses
+      env: {
+        ...env, ASPNETCORE_ENVIRONMENT: 'Production', DOTNET_gcServer: env.DOTNET_gcServer ?? '',
+        ConnectionStrings__MeshMeet: `Host=127.0.0.1;Port=${env.BENCH_PGPORT};Username=postgres;Database=${db}${env.BENCH_PG_EXTRA ?? ""}`,
+        Jwt__SigningKey: Buffer.alloc(32, 7).toString('base64'), Admin__Email: admin.email, Admin__Password: admin.password,
+        // A relay benchmark has no per-client limits; MeshMeet's are configuration.
+        Signaling__CallBurst: '100000000', Signaling__CallsPerSecond: '100000000',
+        ...JSON.parse(env.BENCH_MESHMEET_ENV ?? '{}'),
+      },
+    });
+    const base = `http://127.0.0.1:${p}`;
+    await waitFor(async () => (await fetch(`${base}/health`)).ok, 'MeshMeet /health');
+    const token = (await (await fetch(`${base}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) })).json()).accessToken;
+    const pgCpuAtStart = postgresCpu();
+    const rooms = [];
+    for (let i = 0; i < 210; i++) {
+      const r = await fetch(`${base}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: `Bench ${i}`, capacity: 6 }) });
+      rooms.push((await r.json()).id);
+    }
+    return {
+      child, rooms,
+      make: (name, host) => Object.assign(new HubClient(base, host ? token : undefined), { name }),
+      cpuSeconds: () => cpuOf(child.pid, true) + postgresCpu(),
+      rssKb: () => rssKb(child.pid),
+      pgCpu: () => postgresCpu() - pgCpuAtStart,
+      // Error-level entries once serving (a brand-new database makes EF log one failed probe before migrating).
+      errors: () => (child.output.slice(child.output.indexOf('Application started')).match(/^fail: /gm) ?? []).length,
+    };
+  },
+  async socketio(workload) {
+    const p = port++;
+    const child = startProcess(`socketio-${workload}`, 'node', [path.join(here, 'socketio-relay.mjs')], { env: { ...env, PORT: String(p) } });
+    await waitFor(() => child.output.includes('listening'), 'the Socket.IO relay');
+    const base = `http://127.0.0.1:${p}`;
+    return {
+      child, rooms: Array.from({ length: 210 }, (_, i) => `room-${i}`),
+      make: (name) => Object.assign(new SocketIoClient(base), { name }),
+      cpuSeconds: () => cpuOf(child.pid, true), rssKb: () => rssKb(child.pid), errors: () => 0,
+    };
+  },
+  async peerjs(workload) {
+    const p = port++;
+    PeerJsClient.reset();
+    const child = startProcess(`peerjs-${workload}`, 'node', [path.join(here, 'peerjs-server.mjs')], { env: { ...env, PORT: String(p) } });
+    await waitFor(() => child.output.includes('listening'), 'the PeerJS server');
+    const base = `http://127.0.0.1:${p}`;
+    return {
+      child, rooms: Array.from({ length: 210 }, (_, i) => `room-${i}`),
+      make: (name) => Object.assign(new PeerJsClient(base), { name }),
+      cpuSeconds: () => cpuOf(child.pid, true), rssKb: () => rssKb(child.pid), errors: () => 0,
+    };
+  },
+};
+
+const workloads = {
+  loop: { run: (s) => closedLoop(s.make, s.rooms.slice(0, 100), s), figure: 'perCpuSecond', label: '100 rooms x 2, closed loop: relayed messages per server CPU-second', better: 'higher' },
+  rate: { run: (s) => fixedRate(s.make, s.rooms.slice(0, 100), s), figure: 'p99', label: '2,000 messages/s over 100 rooms: relay latency p99 (ms)', better: 'lower' },
+  burst: { run: (s) => joinBurst(s.make, s.rooms.slice(0, 50), s), figure: 'joinP99', label: '50 rooms x 6 join at once, 33,000 signals: join p99 (ms)', better: 'lower' },
+  idle: { run: (s) => idle(s.make, s.rooms, s), figure: 'kbPerConnection', label: 'server memory per idle connection at 1,000 (KB)', better: 'lower' },
+};
+
+const targets = (env.BENCH_TARGETS ?? 'meshmeet,socketio,peerjs').split(',');
+const results = {}; // workload -> target -> [round results]
+for (let round = 1; round <= rounds; round++) {
+  for (const [name, workload] of Object.entries(workloads)) {
+    if (only.length && !only.includes(name)) continue;
+    for (const target of targets) {
+      const server = await servers[target](name);
+      let result;
+      try {
+        result = await workload.run(server);
+        result.serverErrors = server.errors();
+      } catch (e) {
+        result = { error: String(e) };
+      } finally {
+        server.child.kill('SIGTERM');
+        await new Promise((r) => server.child.once('exit', r));
+      }
+      ((results[name] ??= {})[target] ??= []).push(result);
+      if (target === 'meshmeet' && server.pgCpu) result.postgresCpuSeconds = server.pgCpu();
+      console.log(`round ${round} ${name} ${target}: ${JSON.stringify(result)}`);
+    }
+  }
+}
+
+// ---- the table ----
+const median = (xs) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
+const fmt = (x) => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(2)) : 'n/a');
+const lines = ['', '| workload | MeshMeet | socket.io relay | PeerJS | MeshMeet/socket.io | MeshMeet/PeerJS |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+for (const [name, workload] of Object.entries(workloads)) {
+  const r = results[name];
+  if (!r) continue;
+  if (!r.meshmeet || !r.socketio || !r.peerjs) continue;
+  const fig = (t) => r[t].map((x) => x[workload.figure]);
+  const ratio = (t) => median(r.meshmeet.map((m, i) => m[workload.figure] / r[t][i]?.[workload.figure]));
+  lines.push(`| ${workload.label} | ${fmt(median(fig('meshmeet')))} | ${fmt(median(fig('socketio')))} | ${fmt(median(fig('peerjs')))} | ${fmt(ratio('socketio'))} | ${fmt(ratio('peerjs'))} |`);
+}
+const extra = [];
+if (results.rate) extra.push(`lost at 2,000/s (per round): ${targets.map((t) => `${t} ${results.rate[t].map((x) => x.lost).join('/')}`).join(', ')}`);
+if (results.burst) extra.push(`join burst lost signals: ${targets.map((t) => `${t} ${results.burst[t].map((x) => x.lost).join('/')}`).join(', ')}; all delivered after (ms): ${targets.map((t) => `${t} ${results.burst[t].map((x) => fmt(x.completeMs)).join('/')}`).join(', ')}`);
+if (results.idle) extra.push(`idle CPU % at 1,000 connections: ${targets.map((t) => `${t} ${results.idle[t].map((x) => fmt(x.idleCpuPercent)).join('/')}`).join(', ')}`);
+extra.push(`MeshMeet error-level log entries per run: ${Object.values(results).flatMap((r) => r.meshmeet.map((x) => x.serverErrors ?? 'n/a')).join(' ')}`);
+const table = [...lines, '', ...extra.map((e) => `- ${e}`), `- rounds: ${rounds}; ratios are medians of per-round ratios`].join('\n');
+console.log(table);
+import('node:fs').then((fs) => fs.writeFileSync(path.join(resultsDir, 'table.md'), table + '\n'));
