@@ -70,8 +70,6 @@ public sealed class SeatRegistry
     /// <summary>The connection closed: nothing about it is kept.</summary>
     public void Forget(string connectionId) => _barred.TryRemove(connectionId, out _);
 
-    public int LocalSeats => _byConnection.Count;
-
     /// <summary>A committed join: the connection holds the seat, and the room's roster is what the join saw.</summary>
     public Seat Seat(string connectionId, string participantId, Guid roomId, IEnumerable<string> roomParticipants)
     {
@@ -105,9 +103,6 @@ public sealed class SeatRegistry
     }
 
     public void DropRoster(Guid roomId) => _rosters.TryRemove(roomId, out _);
-
-    /// <summary>The local connections seated in a room (to revoke them all when the call ends).</summary>
-    public IReadOnlyList<Seat> SeatsIn(Guid roomId) => _byConnection.Values.Where(s => s.RoomId == roomId).ToList();
 
     private ConcurrentDictionary<string, byte> Roster(Guid roomId) => _rosters.GetOrAdd(roomId, _ => new());
 }
