@@ -33,7 +33,8 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
         var ann = await PersonAsync("ann");
         await ann.JoinAsync(room, "Ann");
         var ben = await PersonAsync("ben");
-        await ben.JoinAsync(room, "Ben");
+        // Ben tries to pass for the host; only the real host's tile carries the badge, which no name can produce.
+        await ben.JoinAsync(room, "Ben (host)");
 
         // Every person sees both others' video with frames advancing ...
         await ExpectEveryPairPlayingAsync(host, ann, ben);
@@ -54,6 +55,10 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
 
         var annId = (await ann.SelfIdAsync())!;
         var benId = (await ben.SelfIdAsync())!;
+        var hostId = (await host.SelfIdAsync())!;
+        await Expect(ann.Tile(hostId).Locator(".host-badge")).ToBeVisibleAsync();
+        await Expect(ann.Tile(benId).Locator(".host-badge")).ToBeHiddenAsync();
+        await Expect(ann.Tile(benId).Locator(".name")).ToHaveTextAsync("Ben (host)");
         await ann.Button("Mute").ClickAsync();
         await ben.Button("Stop video").ClickAsync();
 
@@ -112,7 +117,8 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
         var ann = await PersonAsync("ann");
         await ann.JoinAsync(room, "Ann");
         var ben = await PersonAsync("ben");
-        await ben.JoinAsync(room, "Ben");
+        // Ben tries to pass for the host; only the real host's tile carries the badge, which no name can produce.
+        await ben.JoinAsync(room, "Ben (host)");
         await ExpectEveryPairPlayingAsync(ann, ben);
         var benId = await ben.SelfIdAsync();
 

@@ -10,8 +10,6 @@ public sealed class CapturedLogs : ILoggerProvider
 
     private readonly ConcurrentQueue<Entry> _entries = new();
 
-    public IReadOnlyList<Entry> Entries => _entries.ToArray();
-
     public IReadOnlyList<Entry> Errors => _entries.Where(e => e.Level >= LogLevel.Error).ToArray();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);

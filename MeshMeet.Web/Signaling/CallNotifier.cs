@@ -35,12 +35,10 @@ public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub
     {
         if (departure.ConnectionId is { } connection)
         {
+            // Barred before the seat goes: between the two a kicked connection could otherwise start a new JoinRoom.
+            if (kickedWords is not null) seats.Bar(connection);
             await UnseatAsync(connection, departure.RoomId, departure.ParticipantId);
-            if (kickedWords is not null)
-            {
-                seats.Bar(connection);
-                await hub.Clients.Client(connection).Kicked(new Kicked(kickedWords));
-            }
+            if (kickedWords is not null) await hub.Clients.Client(connection).Kicked(new Kicked(kickedWords));
         }
         seats.RemoveFromRoster(departure.RoomId, departure.ParticipantId);
         await hub.Clients.Group(Presence.GroupName(departure.RoomId)).PeerLeft(new PeerLeft(departure.ParticipantId, departure.Reason));

@@ -7,12 +7,13 @@ namespace MeshMeet.Web.Signaling;
 /// </summary>
 public sealed class RosterLookup(SeatRegistry seats, IServiceScopeFactory scopes)
 {
-    public async ValueTask<bool> IsSeatedAsync(Guid roomId, string participantId, CancellationToken ct)
+    /// <summary>The group that reaches the participant in that room, or null if it is not seated there.</summary>
+    public async ValueTask<string?> GroupOfAsync(Guid roomId, string participantId, CancellationToken ct)
     {
-        if (seats.InRoster(roomId, participantId)) return true;
+        if (seats.GroupInRoster(roomId, participantId) is { } group) return group;
         await using var scope = scopes.CreateAsyncScope();
-        if (!await scope.ServiceProvider.GetRequiredService<Presence>().IsSeatedAsync(roomId, participantId, ct)) return false;
-        seats.AddToRoster(roomId, participantId);
-        return true;
+        return await scope.ServiceProvider.GetRequiredService<Presence>().IsSeatedAsync(roomId, participantId, ct)
+            ? seats.AddToRoster(roomId, participantId)
+            : null;
     }
 }

@@ -18,18 +18,23 @@ public sealed class Seat(string connectionId, string participantId, Guid roomId)
     public Guid RoomId { get; } = roomId;
     public bool Revoked => Volatile.Read(ref _revoked) == 1;
 
-    /// <summary>Starts a relay; false once the seat is revoked. Pair every true with <see cref="Exit"/>.</summary>
-    public bool TryEnter()
+    /// <summary>Starts a relay (dispose the pass when it is sent); null once the seat is revoked.</summary>
+    public Pass? TryEnter()
     {
         // Increment first, then look: with RevokeAsync's exchange-then-wait (both full fences) either the relay sees
         // the revocation or the revocation sees the relay and waits for it.
         Interlocked.Increment(ref _inFlight);
-        if (Volatile.Read(ref _revoked) == 0) return true;
+        if (Volatile.Read(ref _revoked) == 0) return new Pass(this);
         Interlocked.Decrement(ref _inFlight);
-        return false;
+        return null;
     }
 
-    public void Exit() => Interlocked.Decrement(ref _inFlight);
+    /// <summary>One relay under way on a seat; revocation waits until it is disposed.</summary>
+    public readonly struct Pass(Seat seat) : IDisposable
+    {
+        public Seat Seat => seat;
+        public void Dispose() => Interlocked.Decrement(ref seat._inFlight);
+    }
 
     /// <summary>No new relay starts; waits (briefly: relays never wait on the database) for the ones under way.</summary>
     public async ValueTask RevokeAsync()
@@ -56,8 +61,8 @@ public sealed class Seat(string connectionId, string participantId, Guid roomId)
 public sealed class SeatRegistry
 {
     private readonly ConcurrentDictionary<string, Seat> _byConnection = new();
-    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, byte>> _rosters = new();
-
+    // Room -> participant -> that participant's group name, made once per join rather than once per relayed signal.
+    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, string>> _rosters = new();
     private readonly ConcurrentDictionary<string, byte> _barred = new();
 
     public Seat? ByConnection(string connectionId) => _byConnection.GetValueOrDefault(connectionId);
@@ -75,9 +80,8 @@ public sealed class SeatRegistry
     {
         var seat = new Seat(connectionId, participantId, roomId);
         _byConnection[connectionId] = seat;
-        var roster = Roster(roomId);
-        roster[participantId] = 0;
-        foreach (var id in roomParticipants) roster[id] = 0;
+        AddToRoster(roomId, participantId);
+        foreach (var id in roomParticipants) AddToRoster(roomId, id);
         return seat;
     }
 
@@ -89,10 +93,12 @@ public sealed class SeatRegistry
         return seat;
     }
 
-    public bool InRoster(Guid roomId, string participantId) =>
-        _rosters.TryGetValue(roomId, out var roster) && roster.ContainsKey(participantId);
+    /// <summary>The group that reaches this participant, if the roster lists it in that room.</summary>
+    public string? GroupInRoster(Guid roomId, string participantId) =>
+        _rosters.TryGetValue(roomId, out var roster) ? roster.GetValueOrDefault(participantId) : null;
 
-    public void AddToRoster(Guid roomId, string participantId) => Roster(roomId)[participantId] = 0;
+    public string AddToRoster(Guid roomId, string participantId) =>
+        Roster(roomId)[participantId] = Presence.ParticipantGroup(roomId, participantId);
 
     public void RemoveFromRoster(Guid roomId, string participantId)
     {
@@ -104,5 +110,5 @@ public sealed class SeatRegistry
 
     public void DropRoster(Guid roomId) => _rosters.TryRemove(roomId, out _);
 
-    private ConcurrentDictionary<string, byte> Roster(Guid roomId) => _rosters.GetOrAdd(roomId, _ => new());
+    private ConcurrentDictionary<string, string> Roster(Guid roomId) => _rosters.GetOrAdd(roomId, _ => new());
 }

@@ -29,7 +29,7 @@ public sealed partial class SignalingHub(
         if (seats.ByConnection(Context.ConnectionId) is not null) throw new HubException("This connection is already in a call. Leave it first.");
         if (!SecureId.LooksValid(request.RoomId)) throw RoomNotFound(request.RoomId);
 
-        Context.Items[typeof(JoinCommand)] = true; // from here on a drop may leave a seat to mark
+        Context.Items[TriedToJoin] = true; // from here on a drop may leave a seat to mark
         var command = new JoinCommand(request.RoomId!, name!, request.ReconnectToken, Context.User?.UserId(),
             Context.ConnectionId, browsers.HashOf(Context.GetHttpContext()));
         var groups = new List<string>(2);
@@ -68,39 +68,24 @@ public sealed partial class SignalingHub(
     public async Task Signal(SignalRequest request, RosterLookup rosters)
     {
         SignalRules.Check(request, options.Value.MaxSdpLength);
-        var seat = EnterSeat();
-        try
-        {
-            var to = request.To!;
-            if (!await rosters.IsSeatedAsync(seat.RoomId, to, Context.ConnectionAborted))
-                throw new HubException("That participant is not in your room.");
-            await Clients.Group(Presence.ParticipantGroup(seat.RoomId, to))
-                .Signal(new SignalMessage(seat.ParticipantId, request.Description, request.Candidate));
-        }
-        finally
-        {
-            seat.Exit();
-        }
+        using var pass = EnterSeat();
+        var seat = pass.Seat;
+        var group = await rosters.GroupOfAsync(seat.RoomId, request.To!, Context.ConnectionAborted)
+            ?? throw new HubException("That participant is not in your room.");
+        await Clients.Group(group).Signal(new SignalMessage(seat.ParticipantId, request.Description, request.Candidate));
     }
 
     public async Task SetMediaState(SetMediaStateRequest request, Presence presence)
     {
-        var seat = EnterSeat();
-        try
-        {
-            await presence.SetMediaStateAsync(seat, request.AudioMuted, request.VideoMuted, Context.ConnectionAborted);
-            await notifier.MediaStateAsync(seat, new MediaStateChanged(seat.ParticipantId, request.AudioMuted, request.VideoMuted));
-        }
-        finally
-        {
-            seat.Exit();
-        }
+        using var pass = EnterSeat();
+        var seat = pass.Seat;
+        await presence.SetMediaStateAsync(seat, request.AudioMuted, request.VideoMuted, Context.ConnectionAborted);
+        await notifier.MediaStateAsync(seat, new MediaStateChanged(seat.ParticipantId, request.AudioMuted, request.VideoMuted));
     }
 
     public async Task LeaveRoom(LeaveRoomRequest request, Presence presence)
     {
-        var seat = seats.ByConnection(Context.ConnectionId) ?? throw NotInRoom();
-        var departure = await presence.LeaveAsync(seat) ?? throw NotInRoom();
+        var departure = await presence.LeaveAsync(SeatOrThrow()) ?? throw NotInRoom();
         await notifier.DepartedAsync(departure);
     }
 
@@ -118,7 +103,7 @@ public sealed partial class SignalingHub(
     {
         await notifier.DisconnectedAsync(Context.ConnectionId);
         // Connections that never tried to join (most of an idle crowd) cost no database work.
-        if (Context.Items.ContainsKey(typeof(JoinCommand)))
+        if (Context.Items.ContainsKey(TriedToJoin))
         {
             await using var scope = scopes.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<Presence>().MarkDisconnectedAsync(Context.ConnectionId);
@@ -126,13 +111,8 @@ public sealed partial class SignalingHub(
         await base.OnDisconnectedAsync(exception);
     }
 
-    /// <summary>The caller's seat, entered for one relay (pair with <see cref="Seat.Exit"/>).</summary>
-    private Seat EnterSeat()
-    {
-        var seat = seats.ByConnection(Context.ConnectionId);
-        if (seat is null || !seat.TryEnter()) throw NotInRoom();
-        return seat;
-    }
+    /// <summary>The caller's seat, entered for one relay.</summary>
+    private Seat.Pass EnterSeat() => seats.ByConnection(Context.ConnectionId)?.TryEnter() ?? throw NotInRoom();
 
     private Seat SeatOrThrow() => seats.ByConnection(Context.ConnectionId) ?? throw NotInRoom();
 
@@ -145,6 +125,8 @@ public sealed partial class SignalingHub(
     }
 
     private static HubException NotInRoom() => new(JoinRules.NotInRoom);
+
+    private const string TriedToJoin = "meshmeet.tried-to-join";
 
     private static readonly LogSampler UnknownRooms = new(TimeSpan.FromSeconds(10));
 

@@ -3,7 +3,7 @@
 // process for every workload, several rounds; absolute figures on a shared box are noise, so the table's ratios are
 // the median of the per-round ratios.
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, createWriteStream, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, createWriteStream, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { HubClient, SocketIoClient, PeerJsClient } from './clients.mjs';
@@ -65,7 +65,7 @@ const servers = {
     const child = startProcess(`meshmeet-${workload}`, 'dotnet', [env.BENCH_MESHMEET_DLL, '--urls', `http://127.0.0.1:${p}`], {
       cwd: env.BENCH_MESHMEET_ROOT, // the content root: the project folder, as scripts/run uses
       env: {
-        ...env, ASPNETCORE_ENVIRONMENT: 'Production', DOTNET_gcServer: env.DOTNET_gcServer ?? '',
+        ...env, ASPNETCORE_ENVIRONMENT: 'Production',
         ConnectionStrings__MeshMeet: `Host=127.0.0.1;Port=${env.BENCH_PGPORT};Username=postgres;Database=${db}${env.BENCH_PG_EXTRA ?? ""}`,
         Jwt__SigningKey: Buffer.alloc(32, 7).toString('base64'), Admin__Email: admin.email, Admin__Password: admin.password,
         // A relay benchmark has no per-client limits; MeshMeet's are configuration.
@@ -167,4 +167,4 @@ if (results.idle) extra.push(`idle CPU % at 1,000 connections: ${targets.map((t)
 extra.push(`MeshMeet error-level log entries per run: ${Object.values(results).flatMap((r) => r.meshmeet.map((x) => x.serverErrors ?? 'n/a')).join(' ')}`);
 const table = [...lines, '', ...extra.map((e) => `- ${e}`), `- rounds: ${rounds}; ratios are medians of per-round ratios`].join('\n');
 console.log(table);
-import('node:fs').then((fs) => fs.writeFileSync(path.join(resultsDir, 'table.md'), table + '\n'));
+writeFileSync(path.join(resultsDir, 'table.md'), table + '\n');

@@ -59,7 +59,7 @@ export async function fixedRate(make, rooms, server, { rate = 2000, seconds = 10
   const latencies = [];
   for (const [me] of senders) {
     me.onSignal((from, m) => {
-      const seq = m.candidate?.usernameFragment ?? m.payload?.candidate?.usernameFragment;
+      const seq = m.candidate?.usernameFragment;
       const at = sentAt.get(seq);
       if (at !== undefined) { latencies.push(now() - at); sentAt.delete(seq); }
     });
@@ -109,8 +109,7 @@ export async function joinBurst(make, rooms, server, { perRoom = 6, timeoutMs = 
     c.onPeerJoined((id) => burst(c, id, 'offer'));
     c.onSignal((from, m) => {
       if (++received === expected) allDelivered();
-      const description = m.description ?? m.payload?.description;
-      if (description?.type === 'offer') burst(c, from, 'answer');
+      if (m.description?.type === 'offer') burst(c, from, 'answer');
     });
   }
   const joinMs = [];

@@ -18,6 +18,7 @@ const nameKey = 'meshmeet.name';
 
 /** @type {Mesh | null} */
 let mesh = null;
+let joining = false;
 let selfId = '';
 let joinedName = '';
 let connected = false;
@@ -30,6 +31,7 @@ async function preview(choice) {
 }
 
 async function join(displayName) {
+  if (joining || mesh) return; // one join at a time, and none while in the call
   const name = displayName.trim();
   if (!name || name.length > 40) {
     view.showNameError(name ? 'Your name must be at most 40 characters.' : 'Type your name so the others know who you are.');
@@ -38,6 +40,7 @@ async function join(displayName) {
   view.showNameError('');
   view.setState('joining', 'Joining…');
   media.stopMeter();
+  joining = true;
   try {
     if (!connected) {
       await signaling.start();
@@ -48,6 +51,8 @@ async function join(displayName) {
     sessionStorage.removeItem(activeKey);
     view.setState('error', 'Could not join.');
     view.showAlert(hubErrorMessage(error));
+  } finally {
+    joining = false;
   }
 }
 
@@ -140,7 +145,10 @@ view.onKick = (peerId, lockRoom) => signaling.kickParticipant(peerId, lockRoom).
 view.onEnd = () => signaling.endRoom().catch((e) => view.showAlert(hubErrorMessage(e)));
 view.onLock = (locked) => signaling.setRoomLock(locked).catch((e) => view.showAlert(hubErrorMessage(e)));
 
-// Start: preview with the remembered devices; a reload of an active call goes straight back in.
+// Start: preview with the remembered devices; a reload of an active call goes straight back in. Whether this is such a
+// reload is read before the preview: a person who clicks Join while the camera is still starting marks the tab
+// active, and must not be joined a second time when the preview is done.
 view.setName(localStorage.getItem(nameKey) ?? '');
+const reloadOfActiveCall = sessionStorage.getItem(activeKey) && localStorage.getItem(nameKey);
 await preview(LocalMedia.savedPreferences()).catch((e) => view.showAlert(`Camera and microphone: ${e.message}`));
-if (sessionStorage.getItem(activeKey) && localStorage.getItem(nameKey)) await join(localStorage.getItem(nameKey));
+if (reloadOfActiveCall) await join(localStorage.getItem(nameKey));

@@ -112,7 +112,6 @@ export class CallView {
     // Host status is a badge outside the name: no display name can produce it.
     tile.querySelector('.name').textContent = displayName;
     tile.querySelector('.host-badge').hidden = !isHost;
-    tile.dataset.host = String(isHost);
     tile.querySelector('.avatar').textContent = initials(displayName);
     tile.querySelector('.conn').textContent = 'connecting…';
     const kick = tile.querySelector('.kick');
