@@ -120,7 +120,9 @@ const servers = {
 const workloads = {
   loop: { run: (s) => closedLoop(s.make, s.rooms.slice(0, 100), s), figure: 'perCpuSecond', label: '100 rooms x 2, closed loop: relayed messages per server CPU-second', better: 'higher' },
   rate: { run: (s) => fixedRate(s.make, s.rooms.slice(0, 100), s), figure: 'p99', label: '2,000 messages/s over 100 rooms: relay latency p99 (ms)', better: 'lower' },
-  burst: { run: (s) => joinBurst(s.make, s.rooms.slice(0, 50), s), figure: 'joinP99', label: '50 rooms x 6 join at once, 33,000 signals: join p99 (ms)', better: 'lower' },
+  // Every server first takes a small burst into rooms of its own (a server that has run a call before), then the
+  // measured one; the cold burst's figures stay in the round's line as warmUp.
+  burst: { run: async (s) => ({ ...(await joinBurst(s.make, s.rooms.slice(0, 50), s, { warmUpRooms: s.rooms.slice(200, 210) })) }), figure: 'joinP99', label: '50 rooms x 6 join at once, 33,000 signals: join p99 (ms)', better: 'lower' },
   idle: { run: (s) => idle(s.make, s.rooms, s), figure: 'kbPerConnection', label: 'server memory per idle connection at 1,000 (KB)', better: 'lower' },
 };
 

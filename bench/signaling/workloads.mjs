@@ -33,7 +33,7 @@ async function seat(make, rooms, perRoom) {
 }
 
 /** Closed loop over pairs: every received message is answered at once; relayed messages per server CPU-second. */
-export async function closedLoop(make, rooms, server, { inFlight = 4, warmupMs = 2000, measureMs = 6000 } = {}) {
+export async function closedLoop(make, rooms, server, { inFlight = 4, warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 2000), measureMs = 6000 } = {}) {
   const pairs = await seat(make, rooms, 2);
   let received = 0;
   for (const [a, b] of pairs) {
@@ -87,7 +87,8 @@ export async function fixedRate(make, rooms, server, { rate = 2000, seconds = 10
  * Everyone joins at once: `rooms.length` rooms of `perRoom`. Each existing member offers to each newcomer (offer + 21
  * candidates), the newcomer answers (answer + 21 candidates): 44 signals a pair. Join latency and time to quiet.
  */
-export async function joinBurst(make, rooms, server, { perRoom = 6, timeoutMs = 60000 } = {}) {
+export async function joinBurst(make, rooms, server, { perRoom = 6, timeoutMs = 60000, warmUpRooms = [] } = {}) {
+  const warmUp = warmUpRooms.length ? await joinBurst(make, warmUpRooms, server, { perRoom, timeoutMs }) : undefined;
   const clients = [];
   for (const room of rooms) {
     for (let i = 0; i < perRoom; i++) {
@@ -114,6 +115,8 @@ export async function joinBurst(make, rooms, server, { perRoom = 6, timeoutMs = 
   }
   const joinMs = [];
   let failed = 0;
+  const cpu0 = server.cpuSeconds();
+  const db0 = server.pgCpu?.() ?? 0;
   const start = now();
   await Promise.all(clients.map(async (c) => {
     const t = now();
@@ -122,15 +125,18 @@ export async function joinBurst(make, rooms, server, { perRoom = 6, timeoutMs = 
   const joinedAll = now() - start;
   const timedOut = await Promise.race([done.then(() => false), sleep(timeoutMs).then(() => true)]);
   const quietMs = now() - start;
+  const cpuSeconds = server.cpuSeconds() - cpu0;
+  const databaseCpuSeconds = (server.pgCpu?.() ?? 0) - db0;
   for (const c of clients) c.close();
   return {
     joins: joinMs.length, failedJoins: failed, joinP50: percentile(joinMs, 50), joinP99: percentile(joinMs, 99),
     joinedAllMs: joinedAll, signals: received, expected, lost: expected - received, completeMs: timedOut ? NaN : quietMs,
+    cpuSeconds, databaseCpuSeconds, ...(warmUp && { warmUp: { joinP99: warmUp.joinP99, completeMs: warmUp.completeMs, lost: warmUp.lost } }),
   };
 }
 
 /** Many idle connections (joined in rooms where the server has rooms): memory per connection and idle CPU. */
-export async function idle(make, rooms, server, { connections = 1000, perRoom = 5, settleMs = 5000, idleMs = 10000 } = {}) {
+export async function idle(make, rooms, server, { connections = 1000, perRoom = 5, settleMs = 5000, idleMs = Number(process.env.BENCH_IDLE_MS ?? 10000) } = {}) {
   // Warm the server's paths first so the baseline is not its cold start.
   const warm = await seat(make, rooms.slice(0, 2), 2);
   for (const pair of warm) for (const c of pair) c.close();
@@ -148,8 +154,10 @@ export async function idle(make, rooms, server, { connections = 1000, perRoom = 
   await sleep(settleMs);
   const rss1 = server.rssKb();
   const cpu0 = server.cpuSeconds();
+  const db0 = server.pgCpu?.() ?? 0;
   await sleep(idleMs);
   const idleCpuPercent = ((server.cpuSeconds() - cpu0) / (idleMs / 1000)) * 100;
+  const idleDatabaseCpuPercent = (((server.pgCpu?.() ?? 0) - db0) / (idleMs / 1000)) * 100;
   for (const c of clients) c.close();
-  return { connections: clients.length, rssBaselineKb: rss0, rssKb: rss1, kbPerConnection: (rss1 - rss0) / clients.length, idleCpuPercent };
+  return { connections: clients.length, rssBaselineKb: rss0, rssKb: rss1, kbPerConnection: (rss1 - rss0) / clients.length, idleCpuPercent, idleDatabaseCpuPercent };
 }
