@@ -37,7 +37,8 @@ public sealed class CallBenchmark(BrowserFixture fixture, ITestOutputHelper outp
             lines.Add($"join -> all {size - 1} remote videos playing, {size} people: median {medians[size]:F0} ms " +
                       $"(runs: {string.Join(", ", samples.Select(s => s.ToString("F0", CultureInfo.InvariantCulture)))} ms)");
         }
-        lines.Add($"ratio 3 vs 2 people: {medians[3] / medians[2]:F2}x; 6 vs 2 people: {medians[6] / medians[2]:F2}x");
+        if (medians.TryGetValue(2, out var two))
+            lines.Add("ratio to 2 people: " + string.Join("; ", medians.Where(m => m.Key != 2).Select(m => $"{m.Key} people {m.Value / two:F2}x")));
         foreach (var line in lines) output.WriteLine(line);
         var results = Path.Combine(Environment.GetEnvironmentVariable("MESHMEET_RESULTS") ?? ".", "bench.txt");
         await File.WriteAllLinesAsync(results, lines);
