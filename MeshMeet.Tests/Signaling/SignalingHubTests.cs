@@ -140,6 +140,41 @@ public sealed class SignalingHubTests(MeshMeetApp app)
     }
 
     [Fact]
+    public async Task Six_people_joining_at_once_learn_of_each_other_exactly_once_per_pair()
+    {
+        // Joins that arrive together commit together; each pair must still be told once: the earlier one hears
+        // PeerJoined and offers, the later one finds the earlier in its peers and waits. Twice would mean two offers.
+        for (var round = 0; round < 5; round++)
+        {
+            var (room, hostToken) = await RoomAsync();
+            var clients = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => CallClient.ConnectAsync(app, i == 0 ? hostToken : null)));
+            try
+            {
+                var joins = await Task.WhenAll(clients.Select((c, i) => c.JoinAsync(room, $"P{i}")));
+                var ids = joins.Select(j => j.SelfId).ToArray();
+                Assert.Equal(6, ids.Distinct().Count());
+                for (var a = 0; a < 6; a++)
+                for (var b = a + 1; b < 6; b++)
+                {
+                    int i = a, k = b;
+                    var aFirst = joins[k].Peers.Any(p => p.Id == ids[i]);
+                    var kFirst = joins[i].Peers.Any(p => p.Id == ids[k]);
+                    Assert.True(aFirst ^ kFirst, $"P{i} and P{k}: each must be in exactly one of the other's peers");
+                    var (earlier, later) = aFirst ? (clients[i], ids[k]) : (clients[k], ids[i]);
+                    await earlier.WaitForAsync<PeerInfo>("PeerJoined", p => p.Id == later);
+                }
+                await Task.Delay(200);
+                Assert.All(clients, c => Assert.Equal(c.Events<PeerInfo>("PeerJoined").Count(), c.Events<PeerInfo>("PeerJoined").Select(p => p.Id).Distinct().Count()));
+                Assert.Equal(15, clients.Sum(c => c.Count("PeerJoined")));
+            }
+            finally
+            {
+                foreach (var c in clients) await c.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Mute_and_camera_state_reach_the_others_and_the_next_newcomer()
     {
         var (room, _) = await RoomAsync();

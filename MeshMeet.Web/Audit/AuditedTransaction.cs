@@ -18,6 +18,9 @@ public sealed class AuditedTransaction(MeshMeetDb db, IDocumentStore store)
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var npgsqlTransaction = (NpgsqlTransaction)transaction.GetDbTransaction();
         await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(npgsqlTransaction));
+        // EF would wrap its SaveChanges in a savepoint (two extra round trips per change) so that a failed save could be
+        // retried inside the transaction; nothing here retries, a failure rolls back the whole change.
+        db.Database.AutoSavepointsEnabled = false;
         var result = await work(session);
         await db.SaveChangesAsync(ct);
         await session.SaveChangesAsync(ct);

@@ -29,7 +29,7 @@ public static class DatabaseSetup
     /// Few connections, kept busy, with their statements prepared. Measured with a burst of 300 joins on one core:
     /// every extra backend costs PostgreSQL its warm-up (catalog caches, Marten's plpgsql append function compiled per
     /// backend), so 100 connections took three times the database CPU of 8-16 for the same work; automatic preparation
-    /// then halved what was left (parse and plan once per connection). Joins of one room queue in memory (RoomGates),
+    /// then halved what was left (parse and plan once per connection). Joins of one room queue in memory and commit together (JoinQueue),
     /// so a small pool is not a bottleneck. Settings in the connection string win.
     /// </summary>
     internal static string WithDefaults(string connectionString)

@@ -8,7 +8,6 @@ public static class RoomsSetup
     public static IServiceCollection AddRooms(this IServiceCollection services)
     {
         services.AddScoped<RoomService>();
-        services.AddSingleton<RoomGates>();
         return services;
     }
 

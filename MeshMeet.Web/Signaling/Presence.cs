@@ -25,7 +25,7 @@ public abstract record JoinOutcome
 /// (join, leave, sweep, and in Moderation kick and end) first locks the room's row and commits together with its audit
 /// event: concurrent joins cannot overfill a room, and appends to the room's stream never race.
 /// </summary>
-public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, RoomGates gates)
+public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, JoinQueue queue)
 {
     /// <summary>Everyone in a room's call.</summary>
     public static string GroupName(Guid roomId) => $"room:{roomId:N}";
@@ -34,65 +34,85 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
     public static string ParticipantGroup(Guid roomId, string participantId) => $"peer:{roomId:N}:{participantId}";
 
     /// <summary>Admits, resumes or refuses. <paramref name="enterGroups"/> runs before the commit, so that any join
-    /// committed after this one (it must wait for our room lock) finds this connection already in the room's group.</summary>
-    public Task<JoinOutcome> JoinAsync(JoinCommand cmd, Func<Guid, string, Task> enterGroups, CancellationToken ct = default) =>
-        gates.RunAsync(cmd.RoomId, () => audited.RunAsync<JoinOutcome>(async session =>
+    /// committed after this one (it must wait for our room lock) finds this connection already in the room's groups.
+    /// Joins to one room that arrive together commit together (<see cref="JoinQueue"/>).</summary>
+    public Task<JoinOutcome> JoinAsync(JoinCommand cmd, Func<Guid, string, Task> enterGroups) =>
+        queue.RunAsync(new PendingJoin(cmd, enterGroups), takeBatch => CommitJoinsAsync(cmd.RoomId, takeBatch));
+
+    /// <summary>One transaction for a batch of joins to one room, decided in arrival order: each sees the seats the
+    /// ones before it took. Not cancellable by any one caller: the batch belongs to all of them.</summary>
+    private Task<IReadOnlyList<JoinOutcome>> CommitJoinsAsync(string roomId, Func<IReadOnlyList<PendingJoin>> takeBatch) =>
+        audited.RunAsync<IReadOnlyList<JoinOutcome>>(async session =>
         {
-            var room = await db.Rooms.LockAsync(cmd.RoomId, ct);
-            if (room is null) return new JoinOutcome.RoomNotFound();
+            var room = await db.Rooms.LockAsync(roomId, CancellationToken.None);
+            var batch = takeBatch();
+            if (room is null) return batch.Select(_ => new JoinOutcome.RoomNotFound()).ToList<JoinOutcome>();
 
-            // A room holds a handful of seats: one read gives the count, the peers and a resumable seat.
-            var seated = await db.Participants.Where(p => p.RoomId == room.Id).OrderBy(p => p.JoinedAt).ToListAsync(ct);
-            var tokenHash = cmd.ReconnectToken is { Length: > 0 and <= 100 } token ? Hash(token) : null;
-            string?[] identities = [tokenHash, cmd.BrowserHash];
-            var barred = identities.Any(i => i is not null)
-                && await db.RoomBans.AnyAsync(b => b.RoomId == room.Id && identities.Contains(b.TokenHash), ct);
-            var resumable = tokenHash is null ? null : seated.SingleOrDefault(p => p.ReconnectTokenHash == tokenHash);
-            var isOwner = cmd.UserId is not null && room.OwnerId == cmd.UserId;
-            var ownerSeated = seated.Any(p => p.UserId == room.OwnerId);
-            var decision = JoinRules.Decide(new JoinFacts(barred, resumable is not null, room.Locked, isOwner, seated.Count, room.Capacity, ownerSeated));
-            var now = clock.GetUtcNow();
+            // A room holds a handful of seats: one read gives the count, the peers and any resumable seat.
+            var seated = await db.Participants.Where(p => p.RoomId == room.Id).OrderBy(p => p.JoinedAt).ToListAsync();
+            var identities = batch.SelectMany(j => new[] { TokenHashOf(j.Command), j.Command.BrowserHash }).OfType<string>().Distinct().ToList();
+            var barred = identities.Count == 0 ? []
+                : (await db.RoomBans.Where(b => b.RoomId == room.Id && identities.Contains(b.TokenHash)).Select(b => b.TokenHash).ToListAsync()).ToHashSet();
+            var outcomes = new List<JoinOutcome>(batch.Count);
+            foreach (var join in batch) outcomes.Add(await DecideAsync(session, room, seated, barred, join));
+            return outcomes;
+        });
 
-            Participant self;
-            string reconnectToken;
-            string? displaced = null;
-            switch (decision)
-            {
-                case JoinDecision.Resume:
-                    self = resumable!;
-                    displaced = self.ConnectionId;
-                    self.ConnectionId = cmd.ConnectionId;
-                    self.DisconnectedAt = null;
-                    reconnectToken = cmd.ReconnectToken!;
-                    break;
-                case JoinDecision.Admit:
-                    reconnectToken = SecureId.New(32);
-                    self = new Participant
-                    {
-                        Id = SecureId.New(),
-                        RoomId = room.Id,
-                        DisplayName = cmd.DisplayName,
-                        IsHost = isOwner,
-                        UserId = cmd.UserId,
-                        ConnectionId = cmd.ConnectionId,
-                        ReconnectTokenHash = Hash(reconnectToken),
-                        BrowserHash = cmd.BrowserHash,
-                        JoinedAt = now,
-                    };
-                    db.Participants.Add(self);
-                    session.Events.Append(room.Id,
-                        new ParticipantJoined(room.PublicId, self.Id, self.DisplayName, self.IsHost, cmd.UserId ?? self.Id, now));
-                    break;
-                default:
-                    var (message, reason) = JoinRules.Describe(decision, room.Capacity);
-                    session.Events.Append(room.Id, new JoinRefused(room.PublicId, cmd.DisplayName, reason, cmd.UserId ?? "guest", now));
-                    return new JoinOutcome.Refused(message);
-            }
+    private async Task<JoinOutcome> DecideAsync(Marten.IDocumentSession session, Room room, List<Participant> seated,
+        HashSet<string> barred, PendingJoin join)
+    {
+        var cmd = join.Command;
+        var tokenHash = TokenHashOf(cmd);
+        var isBarred = tokenHash is not null && barred.Contains(tokenHash) || cmd.BrowserHash is not null && barred.Contains(cmd.BrowserHash);
+        var resumable = tokenHash is null ? null : seated.SingleOrDefault(p => p.ReconnectTokenHash == tokenHash);
+        var isOwner = cmd.UserId is not null && room.OwnerId == cmd.UserId;
+        var ownerSeated = seated.Any(p => p.UserId == room.OwnerId);
+        var decision = JoinRules.Decide(new JoinFacts(isBarred, resumable is not null, room.Locked, isOwner, seated.Count, room.Capacity, ownerSeated));
+        var now = clock.GetUtcNow();
 
-            await enterGroups(room.Id, self.Id);
-            var peers = seated.Where(p => p.Id != self.Id).ToList();
-            return new JoinOutcome.Admitted(self, room, peers, reconnectToken, decision == JoinDecision.Resume, displaced);
-        }, ct));
+        Participant self;
+        string reconnectToken;
+        string? displaced = null;
+        switch (decision)
+        {
+            case JoinDecision.Resume:
+                self = resumable!;
+                displaced = self.ConnectionId;
+                self.ConnectionId = cmd.ConnectionId;
+                self.DisconnectedAt = null;
+                reconnectToken = cmd.ReconnectToken!;
+                break;
+            case JoinDecision.Admit:
+                reconnectToken = SecureId.New(32);
+                self = new Participant
+                {
+                    Id = SecureId.New(),
+                    RoomId = room.Id,
+                    DisplayName = cmd.DisplayName,
+                    IsHost = isOwner,
+                    UserId = cmd.UserId,
+                    ConnectionId = cmd.ConnectionId,
+                    ReconnectTokenHash = Hash(reconnectToken),
+                    BrowserHash = cmd.BrowserHash,
+                    JoinedAt = now,
+                };
+                db.Participants.Add(self);
+                session.Events.Append(room.Id,
+                    new ParticipantJoined(room.PublicId, self.Id, self.DisplayName, self.IsHost, cmd.UserId ?? self.Id, now));
+                break;
+            default:
+                var (message, reason) = JoinRules.Describe(decision, room.Capacity);
+                session.Events.Append(room.Id, new JoinRefused(room.PublicId, cmd.DisplayName, reason, cmd.UserId ?? "guest", now));
+                return new JoinOutcome.Refused(message);
+        }
+
+        await join.EnterGroups(room.Id, self.Id);
+        var peers = seated.Where(p => p.Id != self.Id).ToList();
+        if (decision == JoinDecision.Admit) seated.Add(self); // the next join of this batch sees the seat taken
+        return new JoinOutcome.Admitted(self, room, peers, reconnectToken, decision == JoinDecision.Resume, displaced);
+    }
+
+    private static string? TokenHashOf(JoinCommand cmd) => cmd.ReconnectToken is { Length: > 0 and <= 100 } token ? Hash(token) : null;
 
     /// <summary>The participant leaves on purpose: removed at once, recorded as "left". Null if it was no longer
     /// seated (a kick or end committed first).</summary>

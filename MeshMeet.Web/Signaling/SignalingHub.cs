@@ -43,7 +43,7 @@ public sealed partial class SignalingHub(
                     groups.Add(group);
                     await Groups.AddToGroupAsync(Context.ConnectionId, group);
                 }
-            }, Context.ConnectionAborted);
+            });
         }
         catch
         {

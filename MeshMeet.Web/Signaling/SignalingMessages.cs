@@ -19,8 +19,10 @@ public sealed record SessionDescription(string? Type, string? Sdp);
 
 public sealed record IceCandidate(string? Candidate, string? SdpMid, int? SdpMLineIndex, string? UsernameFragment);
 
+[System.Text.Json.Serialization.JsonConverter(typeof(SignalJson.RequestConverter))]
 public sealed record SignalRequest(string? To, SessionDescription? Description, IceCandidate? Candidate);
 
+[System.Text.Json.Serialization.JsonConverter(typeof(SignalJson.MessageConverter))]
 public sealed record SignalMessage(string From, SessionDescription? Description, IceCandidate? Candidate);
 
 public sealed record SetMediaStateRequest(bool AudioMuted, bool VideoMuted);

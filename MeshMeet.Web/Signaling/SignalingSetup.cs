@@ -45,6 +45,7 @@ public static class SignalingSetup
         services.AddScoped<Presence>();
         services.AddScoped<ModerationService>();
         services.AddSingleton<SeatRegistry>();
+        services.AddSingleton<JoinQueue>();
         services.AddSingleton<BrowserIds>();
         services.AddSingleton<RosterLookup>();
         services.AddSingleton<CallNotifier>();
