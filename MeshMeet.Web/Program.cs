@@ -9,6 +9,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 // One PostgreSQL database: EF Core for Identity, rooms and presence; Marten for the audit log, sharing transactions.
 builder.Services.AddMeshMeetDatabase(builder.Configuration);
+// Behind a TLS proxy: the client's real address and scheme, from known proxies only.
+builder.Services.AddProxySupport(builder.Configuration);
 builder.Services.AddAudit();
 
 // Host accounts: Identity cookies for pages, JWT bearer for API clients, one Admin seeded from configuration.
@@ -26,6 +28,7 @@ builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 
 var app = builder.Build();
 
+app.UseProxySupport(app.Environment);
 app.UseExceptionHandler("/Error");
 // People get a readable error page; API and hub clients keep bare status codes and ProblemDetails.
 app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/hubs"),
@@ -36,6 +39,7 @@ app.UseSecurityHeaders();
 app.UseHubOriginCheck(app.Configuration);
 app.UseStaticFiles();
 app.UseRouting();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 

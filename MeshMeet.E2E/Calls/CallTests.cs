@@ -130,6 +130,41 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task After_Leave_the_page_shows_the_pre_join_screen_again_even_when_reloaded_at_once()
+    {
+        var (_, room, _) = await People.HostWithRoomAsync(Browser.App);
+        var ann = await PersonAsync("ann");
+        await ann.JoinAsync(room, "Ann");
+        var ben = await PersonAsync("ben");
+        await ben.JoinAsync(room, "Ben");
+        await ExpectEveryPairPlayingAsync(ann, ben);
+
+        // Leave, and reload in the same tick: the page goes before the server has answered the leave.
+        await ben.Page.EvaluateAsync("""
+            () => {
+              [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Leave').click();
+              location.reload();
+            }
+            """);
+        await ben.Page.WaitForLoadStateAsync();
+        await ben.ExpectStateAsync("prejoin");
+        await ann.ExpectPeerCountAsync(0);
+        // Nothing rejoins behind the person's back: still the pre-join screen, and Ann still alone, a while later.
+        await Task.Delay(3000);
+        await ben.ExpectStateAsync("prejoin");
+        await ann.ExpectPeerCountAsync(0);
+
+        // Leaving properly and reloading: the same.
+        await ben.JoinAsync(room, "Ben");
+        await ann.ExpectPeerCountAsync(1);
+        await ben.Button("Leave").ClickAsync();
+        await ben.ExpectStateAsync("closed");
+        await ben.Page.ReloadAsync();
+        await ben.ExpectStateAsync("prejoin");
+        await ann.ExpectPeerCountAsync(0);
+    }
+
+    [Fact]
     public async Task An_unknown_room_link_says_the_room_does_not_exist()
     {
         var page = await Browser.PersonAsync("lost", output);

@@ -28,8 +28,9 @@ public sealed class CallClient : IAsyncDisposable
     }
 
     /// <param name="cookie">A Cookie header to send, as the browser that opened the call page would.</param>
+    /// <param name="forwardedFor">The client address a proxy on loopback reports (X-Forwarded-For): tests are all 127.0.0.1.</param>
     public static async Task<CallClient> ConnectAsync(MeshMeetApp app, string? accessToken = null,
-        HttpTransportType transport = HttpTransportType.WebSockets, string? cookie = null)
+        HttpTransportType transport = HttpTransportType.WebSockets, string? cookie = null, string? forwardedFor = null)
     {
         var connection = new HubConnectionBuilder()
             .WithUrl(app.BaseUrl + SignalingSetup.HubPath, o =>
@@ -37,6 +38,7 @@ public sealed class CallClient : IAsyncDisposable
                 o.Transports = transport;
                 if (accessToken is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
                 if (cookie is not null) o.Headers["Cookie"] = cookie;
+                if (forwardedFor is not null) o.Headers["X-Forwarded-For"] = forwardedFor;
             })
             .Build();
         var client = new CallClient(connection);

@@ -49,6 +49,10 @@ public class MeshMeetApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Admin:Email", AdminEmail);
         builder.UseSetting("Admin:Password", AdminPassword);
         builder.UseSetting("Signaling:ReconnectGraceSeconds", "2");
+        // Every test client comes from 127.0.0.1: the whole suite is one "address". AddressLimitTests runs the defaults.
+        builder.UseSetting("Signaling:PerAddress:Connections", "100000");
+        builder.UseSetting("Signaling:PerAddress:JoinBurst", "100000");
+        builder.UseSetting("Signaling:PerAddress:NegotiateBurst", "100000");
         // Refused joins and the first migration's probe are expected here; keep test output for what matters.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.SignalR", "Error");

@@ -22,7 +22,9 @@ public sealed record ParticipantLeft(string RoomId, string ParticipantId, string
 
 public sealed record ParticipantKicked(string RoomId, string ParticipantId, string DisplayName, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
 
-public sealed record JoinRefused(string RoomId, string DisplayName, string Reason, string ActorId, DateTimeOffset At) : IRoomEvent;
+/// <param name="Count">How many refusals this event stands for: after the first in a minute, a room's refusals are
+/// recorded together (<see cref="Signaling.RefusalTally"/>), with the name and actor of the last one.</param>
+public sealed record JoinRefused(string RoomId, string DisplayName, string Reason, string ActorId, DateTimeOffset At, int Count = 1) : IRoomEvent;
 
 public sealed record RoomLocked(string RoomId, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
 

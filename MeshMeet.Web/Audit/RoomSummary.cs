@@ -21,7 +21,7 @@ public sealed record RoomSummary(
 
     public RoomSummary Apply(ParticipantKicked e) => this with { Present = Math.Max(0, Present - 1), Kicks = Kicks + 1, LastActivity = e.At };
 
-    public RoomSummary Apply(JoinRefused e) => this with { Refusals = Refusals + 1, LastActivity = e.At };
+    public RoomSummary Apply(JoinRefused e) => this with { Refusals = Refusals + Math.Max(1, e.Count), LastActivity = e.At };
 
     public RoomSummary Apply(RoomLocked e) => this with { Locked = true, LastActivity = e.At };
 

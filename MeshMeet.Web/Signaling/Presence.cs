@@ -25,7 +25,7 @@ public abstract record JoinOutcome
 /// (join, leave, sweep, and in Moderation kick and end) first locks the room's row and commits together with its audit
 /// event: concurrent joins cannot overfill a room, and appends to the room's stream never race.
 /// </summary>
-public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, JoinQueue queue)
+public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, JoinQueue queue, RefusalTally refusals)
 {
     /// <summary>Everyone in a room's call.</summary>
     public static string GroupName(Guid roomId) => $"room:{roomId:N}";
@@ -102,7 +102,8 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
                 break;
             default:
                 var (message, reason) = JoinRules.Describe(decision, room.Capacity);
-                session.Events.Append(room.Id, new JoinRefused(room.PublicId, cmd.DisplayName, reason, cmd.UserId ?? "guest", now));
+                var refusal = new JoinRefused(room.PublicId, cmd.DisplayName, reason, cmd.UserId ?? "guest", now);
+                if (refusals.ShouldRecord(room.Id, refusal)) session.Events.Append(room.Id, refusal);
                 return new JoinOutcome.Refused(message);
         }
 
@@ -155,6 +156,19 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
             }, ct));
         }
         return departures;
+    }
+
+    /// <summary>Appends the refusals <see cref="RefusalTally"/> held back, each under its room's lock (a deleted room's are dropped).</summary>
+    public async Task RecordRefusalsAsync(IReadOnlyList<(Guid RoomId, JoinRefused Summary)> due, CancellationToken ct = default)
+    {
+        foreach (var (roomId, summary) in due)
+        {
+            await audited.RunAsync(async session =>
+            {
+                if (await db.Rooms.LockAsync(roomId, ct) is not null) session.Events.Append(roomId, summary);
+                return 0;
+            }, ct);
+        }
     }
 
     /// <summary>Is this participant seated in that room? Asked only when the roster of this instance does not know.</summary>

@@ -2,9 +2,10 @@ using Microsoft.Extensions.Options;
 
 namespace MeshMeet.Web.Signaling;
 
-/// <summary>Ends the seats of participants who dropped and did not come back within the grace period.</summary>
+/// <summary>Ends the seats of participants who dropped and did not come back within the grace period, and records the
+/// refused joins that were held back to be recorded together.</summary>
 internal sealed partial class PresenceSweeper(
-    IServiceScopeFactory scopes, CallNotifier notifier, IOptions<SignalingOptions> options,
+    IServiceScopeFactory scopes, CallNotifier notifier, RefusalTally refusals, TimeProvider clock, IOptions<SignalingOptions> options,
     ILogger<PresenceSweeper> log) : BackgroundService
 {
     public override async Task StartAsync(CancellationToken ct)
@@ -38,6 +39,7 @@ internal sealed partial class PresenceSweeper(
         var presence = scope.ServiceProvider.GetRequiredService<Presence>();
         var departed = await presence.ExpireDisconnectedAsync(TimeSpan.FromSeconds(options.Value.ReconnectGraceSeconds), ct);
         foreach (var d in departed) await notifier.DepartedAsync(d);
+        if (refusals.TakeDue(clock.GetUtcNow()) is { Count: > 0 } due) await presence.RecordRefusalsAsync(due, ct);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Presence sweep failed")]

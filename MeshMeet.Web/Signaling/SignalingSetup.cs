@@ -19,6 +19,8 @@ public sealed class SignalingOptions
     /// <summary>Hub calls per connection: a burst of this many, refilled at <see cref="CallsPerSecond"/>.</summary>
     public int CallBurst { get; set; } = 200;
     public double CallsPerSecond { get; set; } = 50;
+    /// <summary>After a room's first refused join, the others within this many seconds are recorded as one event.</summary>
+    public int RefusalWindowSeconds { get; set; } = 60;
 }
 
 public static class SignalingSetup
@@ -28,6 +30,11 @@ public static class SignalingSetup
     public static IServiceCollection AddSignaling(this IServiceCollection services, IConfiguration config)
     {
         services.Configure<SignalingOptions>(config.GetSection("Signaling"));
+        services.Configure<AddressLimitOptions>(config.GetSection("Signaling:PerAddress"));
+        services.AddSingleton<AddressLimits>();
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<AddressLimitOptions>>((limiter, o) => AddressLimits.AddHubPolicy(limiter, o.Value));
         services.AddSignalR(o =>
             {
                 // An SDP for audio+video is a few KB; 64 KB leaves room and still bounds what one message can cost.
@@ -46,6 +53,7 @@ public static class SignalingSetup
         services.AddScoped<ModerationService>();
         services.AddSingleton<SeatRegistry>();
         services.AddSingleton<JoinQueue>();
+        services.AddSingleton(sp => new RefusalTally(TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SignalingOptions>>().Value.RefusalWindowSeconds)));
         services.AddSingleton<BrowserIds>();
         services.AddSingleton<RosterLookup>();
         services.AddSingleton<CallNotifier>();
@@ -59,7 +67,7 @@ public static class SignalingSetup
         app.MapHub<SignalingHub>(HubPath, o =>
         {
             o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
-        });
+        }).RequireRateLimiting(AddressLimits.HubPolicy);
         return app;
     }
 }

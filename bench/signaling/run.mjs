@@ -70,6 +70,8 @@ const servers = {
         Jwt__SigningKey: Buffer.alloc(32, 7).toString('base64'), Admin__Email: admin.email, Admin__Password: admin.password,
         // A relay benchmark has no per-client limits; MeshMeet's are configuration.
         Signaling__CallBurst: '100000000', Signaling__CallsPerSecond: '100000000',
+        Signaling__PerAddress__CallBurst: '100000000', Signaling__PerAddress__CallsPerSecond: '100000000',
+        Signaling__PerAddress__JoinBurst: '100000000', Signaling__PerAddress__Connections: '100000', Signaling__PerAddress__NegotiateBurst: '100000000',
         ...JSON.parse(env.BENCH_MESHMEET_ENV ?? '{}'),
       },
     });

@@ -138,6 +138,8 @@ view.onVideo = async (off) => {
   await signaling.setMediaState(media.audioMuted, media.videoMuted).catch((e) => view.showAlert(hubErrorMessage(e)));
 };
 view.onLeave = async () => {
+  // Not in the call any more from this click on: a page left or reloaded while the server answers must not rejoin.
+  sessionStorage.removeItem(activeKey);
   await signaling.leaveRoom().catch(() => {});
   finish('closed', 'You left the call', 'Thanks for joining.');
 };

@@ -60,11 +60,15 @@ export class Signaling extends EventTarget {
 
 /**
  * The readable part of a hub error: HubException messages arrive wrapped in "An unexpected error occurred invoking
- * 'X' on the server. HubException: ...".
+ * 'X' on the server. HubException: ...". A connection the server turned away (429) gets words of its own.
  * @param {unknown} error
  */
 export function hubErrorMessage(error) {
   const text = error instanceof Error ? error.message : String(error);
+  // Negotiate or the WebSocket refused by the per-address limits (HTTP 429): nothing a hub message could say.
+  if (/\b429\b|Too Many Requests/.test(text) && !text.includes('HubException')) {
+    return 'Too many connections from your network right now. Wait a minute and try again.';
+  }
   const marker = 'HubException: ';
   const at = text.indexOf(marker);
   return at >= 0 ? text.slice(at + marker.length) : text;

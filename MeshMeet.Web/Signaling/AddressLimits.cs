@@ -1,0 +1,99 @@
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace MeshMeet.Web.Signaling;
+
+/// <summary>
+/// Configuration section "Signaling:PerAddress": what one client address (after <see cref="Infrastructure.ProxySetup"/>,
+/// the real one behind a known proxy) may use of the hub. The defaults let an office of 50 people behind one NAT
+/// address meet in several calls at once; a few hundred sockets from one address get 429s and refusals instead of the
+/// connection pool.
+/// </summary>
+public sealed class AddressLimitOptions
+{
+    /// <summary>Hub connections open at once.</summary>
+    public int Connections { get; set; } = 100;
+    /// <summary>Connection attempts (negotiate): a burst of this many, refilled at <see cref="NegotiatesPerMinute"/>.</summary>
+    public int NegotiateBurst { get; set; } = 200;
+    public int NegotiatesPerMinute { get; set; } = 200;
+    /// <summary>Hub calls of all its connections together: a burst, refilled per second. Six people starting a call
+    /// make about 700 signals; each connection also keeps its own, smaller allowance (Signaling:CallBurst).</summary>
+    public int CallBurst { get; set; } = 10_000;
+    public int CallsPerSecond { get; set; } = 1_000;
+    /// <summary>JoinRoom attempts, the calls that cost database work: a burst, refilled per minute.</summary>
+    public int JoinBurst { get; set; } = 120;
+    public int JoinsPerMinute { get; set; } = 120;
+}
+
+/// <summary>The per-address limiters; see <see cref="AddressLimitOptions"/>.</summary>
+public sealed class AddressLimits : IDisposable
+{
+    public const string HubPolicy = "hub-per-address";
+
+    private readonly PartitionedRateLimiter<string> _calls;
+    private readonly PartitionedRateLimiter<string> _joins;
+
+    public AddressLimits(IOptions<AddressLimitOptions> options)
+    {
+        var o = options.Value;
+        _calls = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address,
+            _ => Bucket(o.CallBurst, o.CallsPerSecond, TimeSpan.FromSeconds(1))));
+        _joins = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address,
+            _ => Bucket(o.JoinBurst, o.JoinsPerMinute, TimeSpan.FromMinutes(1))));
+    }
+
+    /// <summary>Takes one hub call (and, for JoinRoom, one join) from the caller's address; false: refuse it.</summary>
+    public bool TryCall(string address, bool isJoin)
+    {
+        using var call = _calls.AttemptAcquire(address);
+        if (!call.IsAcquired) return false;
+        if (!isJoin) return true;
+        using var join = _joins.AttemptAcquire(address);
+        return join.IsAcquired;
+    }
+
+    public static string AddressOf(HttpContext? http) => http?.Connection.RemoteIpAddress is { } ip ? Normalise(ip) : "unknown";
+
+    /// <summary>IPv4 seen as IPv6 counts as the IPv4 address; an IPv6 client counts by its /64 (one home or office
+    /// network gets a whole /64, so one address per machine would let it multiply itself).</summary>
+    private static string Normalise(IPAddress ip)
+    {
+        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+        if (ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return ip.ToString();
+        var bytes = ip.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
+
+    private static TokenBucketRateLimiterOptions Bucket(int burst, int perPeriod, TimeSpan period) => new()
+    {
+        TokenLimit = burst,
+        TokensPerPeriod = Math.Max(1, perPeriod),
+        ReplenishmentPeriod = period,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    /// <summary>The HTTP side, on the hub's endpoints: negotiate draws from a bucket per address; a transport request
+    /// (the WebSocket, for its whole life) holds one of the address's connection permits.</summary>
+    public static void AddHubPolicy(RateLimiterOptions limiter, AddressLimitOptions o)
+    {
+        limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        limiter.AddPolicy(HubPolicy, http =>
+        {
+            var address = AddressOf(http);
+            return http.Request.Path.Value?.EndsWith("/negotiate", StringComparison.Ordinal) == true
+                ? RateLimitPartition.GetTokenBucketLimiter("negotiate " + address, _ => Bucket(o.NegotiateBurst, o.NegotiatesPerMinute, TimeSpan.FromMinutes(1)))
+                : RateLimitPartition.GetConcurrencyLimiter("connections " + address, _ => new ConcurrencyLimiterOptions { PermitLimit = o.Connections, QueueLimit = 0 });
+        });
+    }
+
+    public void Dispose()
+    {
+        _calls.Dispose();
+        _joins.Dispose();
+    }
+}
