@@ -210,3 +210,46 @@ public sealed class KickSticksTests(MeshMeetApp app)
         Assert.False((await otherBrowser.JoinAsync(room, "Someone else")).Resumed); // other people still get in
     }
 }
+
+/// <summary>Seats that outlive their connection (issue: a failed "mark disconnected" held a seat forever).</summary>
+[Collection(AppCollection.Name)]
+public sealed class GhostSeatTests(MeshMeetApp app)
+{
+    [Fact]
+    public async Task A_seat_whose_drop_could_not_be_written_is_reaped_and_the_others_are_told()
+    {
+        var token = await app.TokenAsync(await app.CreateHostAsync());
+        var room = await app.CreateRoomAsync(token, "Ghosts");
+        await using var host = await CallClient.ConnectAsync(app, token);
+        var guest = await CallClient.ConnectAsync(app);
+        await host.JoinAsync(room, "Host");
+        var guestId = (await guest.JoinAsync(room, "Guest")).SelfId;
+
+        // The database refuses to clear this seat's connection, as a hiccup at the moment of the drop would.
+        await TestDatabase.ExecuteAsync(app.ConnectionString, $$"""
+            CREATE FUNCTION refuse_disconnect() RETURNS trigger LANGUAGE plpgsql AS $f$
+            BEGIN
+              IF NEW."ConnectionId" IS NULL AND OLD."Id" = '{{guestId}}' THEN RAISE EXCEPTION 'simulated outage'; END IF;
+              RETURN NEW;
+            END $f$;
+            CREATE TRIGGER refuse_disconnect BEFORE UPDATE ON participants FOR EACH ROW EXECUTE FUNCTION refuse_disconnect();
+            """);
+        try
+        {
+            await guest.DisposeAsync();
+            await Task.Delay(2500); // the drop's write and a ghost sweep or two fail
+            Assert.Equal(1L, await TestDatabase.ScalarAsync<long>(app.ConnectionString,
+                $"SELECT count(*) FROM participants WHERE \"Id\" = '{guestId}' AND \"ConnectionId\" IS NOT NULL"));
+            Assert.Empty(host.Events<PeerLeft>("PeerLeft"));
+        }
+        finally
+        {
+            await TestDatabase.ExecuteAsync(app.ConnectionString, "DROP TRIGGER refuse_disconnect ON participants; DROP FUNCTION refuse_disconnect();");
+        }
+
+        // The database is back: the ghost sweep starts the seat's grace period, and when it runs out the host hears.
+        var left = await host.WaitForAsync<PeerLeft>("PeerLeft", p => p.Id == guestId, timeoutMs: 10000);
+        Assert.Equal(LeaveReasons.Disconnected, left.Reason);
+        Assert.Equal(0L, await TestDatabase.ScalarAsync<long>(app.ConnectionString, $"SELECT count(*) FROM participants WHERE \"Id\" = '{guestId}'"));
+    }
+}

@@ -29,7 +29,8 @@ public static class AccountsSetup
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<MeshMeetDb>()
-            .AddSignInManager<LockoutSignInManager>();
+            .AddSignInManager<LockoutSignInManager>()
+            .AddUserManager<AccountUserManager>();
         // OWASP's PBKDF2-HMAC-SHA512 figure; hashes made with fewer iterations are rehashed at the next sign-in.
         services.Configure<PasswordHasherOptions>(o => o.IterationCount = PasswordIterations);
 

@@ -2,7 +2,8 @@ using Microsoft.AspNetCore.Identity;
 
 namespace MeshMeet.Web.Accounts;
 
-/// <summary>Ensures Admin:Email / Admin:Password is a user in the Admin role; nothing happens when they are unset.</summary>
+/// <summary>Ensures Admin:Email / Admin:Password is a user in the Admin role; nothing happens when they are unset. An
+/// existing account is promoted only if the configured password is its password; otherwise start-up stops and says why.</summary>
 internal sealed partial class AdminSeeder(
     UserManager<IdentityUser> users, RoleManager<IdentityRole> roles, IConfiguration config, ILogger<AdminSeeder> log)
 {
@@ -22,8 +23,13 @@ internal sealed partial class AdminSeeder(
             Check(await users.CreateAsync(user, password));
             LogCreated(email);
         }
-        if (!await users.IsInRoleAsync(user, AccountsSetup.AdminRole))
-            Check(await users.AddToRoleAsync(user, AccountsSetup.AdminRole));
+        if (await users.IsInRoleAsync(user, AccountsSetup.AdminRole)) return;
+        // Someone may have registered this address first: configuration alone must not hand their account admin rights.
+        if (!await users.CheckPasswordAsync(user, password))
+            throw new InvalidOperationException(
+                $"An account with Admin:Email {email} already exists and Admin:Password is not its password, so it was not " +
+                "made an admin. Set Admin:Password to that account's password (if it is yours), or choose another Admin:Email.");
+        Check(await users.AddToRoleAsync(user, AccountsSetup.AdminRole));
     }
 
     private static void Check(IdentityResult result)

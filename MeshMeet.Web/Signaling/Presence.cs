@@ -133,9 +133,26 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
     public Task MarkAllDisconnectedAsync(CancellationToken ct = default) =>
         Disconnect(db.Participants.Where(p => p.ConnectionId != null), ct);
 
-    private Task Disconnect(IQueryable<Participant> who, CancellationToken ct) =>
+    private Task<int> Disconnect(IQueryable<Participant> who, CancellationToken ct) =>
         who.ExecuteUpdateAsync(s => s.SetProperty(p => p.ConnectionId, (string?)null)
             .SetProperty(p => p.DisconnectedAt, clock.GetUtcNow()), ct);
+
+    /// <summary>Seats held under a connection that is not open (a "mark disconnected" that failed, or a join that
+    /// committed as its connection closed) start their grace period now, as if the drop had just been seen.
+    /// <paramref name="isOpen"/> knows this instance's connections; with several instances each must only judge its
+    /// own (README, "Several instances").</summary>
+    public async Task<int> ReapGhostsAsync(Func<string, bool> isOpen, CancellationToken ct = default)
+    {
+        var held = await db.Participants.Where(p => p.ConnectionId != null).Select(p => new { p.Id, p.ConnectionId }).ToListAsync(ct);
+        var ghosts = held.Where(p => !isOpen(p.ConnectionId!)).ToList();
+        var reaped = 0;
+        foreach (var ghost in ghosts)
+        {
+            // Only if the seat still names that connection: a resume in between has made it live again.
+            reaped += await Disconnect(db.Participants.Where(p => p.Id == ghost.Id && p.ConnectionId == ghost.ConnectionId), ct);
+        }
+        return reaped;
+    }
 
     /// <summary>Removes participants whose grace period ran out, one room (and its lock) at a time, so the sweep
     /// queues behind joins and leaves of the same room instead of racing their audit appends.</summary>

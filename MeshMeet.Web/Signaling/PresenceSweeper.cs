@@ -5,7 +5,7 @@ namespace MeshMeet.Web.Signaling;
 /// <summary>Ends the seats of participants who dropped and did not come back within the grace period, and records the
 /// refused joins that were held back to be recorded together.</summary>
 internal sealed partial class PresenceSweeper(
-    IServiceScopeFactory scopes, CallNotifier notifier, RefusalTally refusals, TimeProvider clock, IOptions<SignalingOptions> options,
+    IServiceScopeFactory scopes, CallNotifier notifier, SeatRegistry seats, RefusalTally refusals, TimeProvider clock, IOptions<SignalingOptions> options,
     ILogger<PresenceSweeper> log) : BackgroundService
 {
     public override async Task StartAsync(CancellationToken ct)
@@ -19,17 +19,23 @@ internal sealed partial class PresenceSweeper(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        for (var tick = 1L; await timer.WaitForNextTickAsync(stoppingToken); tick++)
         {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A database hiccup must not stop the sweeper; the next tick tries again.
-                LogSweepFailed(e);
-            }
+            if (tick % Math.Max(1, options.Value.GhostSweepSeconds) == 0) await TryAsync(ReapGhostsAsync, stoppingToken);
+            await TryAsync(SweepAsync, stoppingToken);
+        }
+    }
+
+    /// <summary>A database hiccup must not stop the sweeper; the next tick tries again.</summary>
+    private async Task TryAsync(Func<CancellationToken, Task> sweep, CancellationToken ct)
+    {
+        try
+        {
+            await sweep(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogSweepFailed(e);
         }
     }
 
@@ -41,6 +47,16 @@ internal sealed partial class PresenceSweeper(
         foreach (var d in departed) await notifier.DepartedAsync(d);
         if (refusals.TakeDue(clock.GetUtcNow()) is { Count: > 0 } due) await presence.RecordRefusalsAsync(due, ct);
     }
+
+    private async Task ReapGhostsAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var reaped = await scope.ServiceProvider.GetRequiredService<Presence>().ReapGhostsAsync(seats.IsOpen, ct);
+        if (reaped > 0) LogGhostsReaped(reaped);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} seats held by closed connections now wait out their grace period")]
+    private partial void LogGhostsReaped(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Presence sweep failed")]
     private partial void LogSweepFailed(Exception e);

@@ -64,6 +64,13 @@ public sealed class SeatRegistry
     // Room -> participant -> that participant's group name, made once per join rather than once per relayed signal.
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, string>> _rosters = new();
     private readonly ConcurrentDictionary<string, byte> _barred = new();
+    private readonly ConcurrentDictionary<string, byte> _open = new();
+
+    /// <summary>A connection to this instance opened; until it closes, a seat held under its id is not a ghost.</summary>
+    public void Opened(string connectionId) => _open[connectionId] = 0;
+
+    /// <summary>Is this connection open on this instance?</summary>
+    public bool IsOpen(string connectionId) => _open.ContainsKey(connectionId);
 
     public Seat? ByConnection(string connectionId) => _byConnection.GetValueOrDefault(connectionId);
 
@@ -73,7 +80,11 @@ public sealed class SeatRegistry
     public bool IsBarred(string connectionId) => _barred.ContainsKey(connectionId);
 
     /// <summary>The connection closed: nothing about it is kept.</summary>
-    public void Forget(string connectionId) => _barred.TryRemove(connectionId, out _);
+    public void Forget(string connectionId)
+    {
+        _barred.TryRemove(connectionId, out _);
+        _open.TryRemove(connectionId, out _);
+    }
 
     /// <summary>A committed join: the connection holds the seat, and the room's roster is what the join saw.</summary>
     public Seat Seat(string connectionId, string participantId, Guid roomId, IEnumerable<string> roomParticipants)

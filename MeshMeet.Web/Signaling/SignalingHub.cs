@@ -98,6 +98,12 @@ public sealed partial class SignalingHub(
     public Task SetRoomLock(SetRoomLockRequest request, ModerationService moderation) =>
         moderation.SetLockAsync(SeatOrThrow(), Context.User?.UserId(), request.Locked, Context.ConnectionAborted);
 
+    public override Task OnConnectedAsync()
+    {
+        seats.Opened(Context.ConnectionId);
+        return base.OnConnectedAsync();
+    }
+
     /// <summary>A drop is not a leave yet: the seat is held for the grace period (PresenceSweeper ends it).</summary>
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
@@ -105,8 +111,16 @@ public sealed partial class SignalingHub(
         // Connections that never tried to join (most of an idle crowd) cost no database work.
         if (Context.Items.ContainsKey(TriedToJoin))
         {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<Presence>().MarkDisconnectedAsync(Context.ConnectionId);
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<Presence>().MarkDisconnectedAsync(Context.ConnectionId);
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                // The seat now names a closed connection: the sweeper's ghost check finds it and starts its grace period.
+                LogDisconnectNotMarked(e);
+            }
         }
         await base.OnDisconnectedAsync(exception);
     }
@@ -129,6 +143,9 @@ public sealed partial class SignalingHub(
     private const string TriedToJoin = "meshmeet.tried-to-join";
 
     private static readonly LogSampler UnknownRooms = new(TimeSpan.FromSeconds(10));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not mark a dropped connection's seat as disconnected; the ghost sweep will")]
+    private partial void LogDisconnectNotMarked(Exception e);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Join attempt for unknown room {RoomId} ({Suppressed} more since the last one logged)")]
     private partial void LogUnknownRoom(string? roomId, long suppressed);

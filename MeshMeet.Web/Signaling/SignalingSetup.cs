@@ -21,6 +21,8 @@ public sealed class SignalingOptions
     public double CallsPerSecond { get; set; } = 50;
     /// <summary>After a room's first refused join, the others within this many seconds are recorded as one event.</summary>
     public int RefusalWindowSeconds { get; set; } = 60;
+    /// <summary>How often the sweeper looks for seats held by connections that are gone (see Presence.ReapGhostsAsync).</summary>
+    public int GhostSweepSeconds { get; set; } = 10;
 }
 
 public static class SignalingSetup
