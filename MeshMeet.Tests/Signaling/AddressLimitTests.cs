@@ -63,6 +63,7 @@ public sealed class DefaultLimitsApp : MeshMeetApp
         ["Signaling:PerAddress:JoinBurst"] = "120",
         ["Signaling:PerAddress:NegotiateBurst"] = "200",
         ["Signaling:RefusalWindowSeconds"] = "2",
+        ["Signaling:RejoinBurst"] = "10",
     };
 }
 
@@ -134,5 +135,41 @@ public sealed class AddressLimitTests(DefaultLimitsApp app, ITestOutputHelper ou
         output.WriteLine($"bait room: {events} JoinRefused events standing for {counted} refusals");
         Assert.InRange(events, 1, 4);
         Assert.True(counted > events, "the aggregated event counts the refusals it stands for");
+    }
+
+    [Fact]
+    public async Task A_guest_looping_join_and_leave_is_stopped_and_never_uses_up_the_others_allowance()
+    {
+        var hostToken = await app.TokenAsync(await app.CreateHostAsync());
+        var room = await app.CreateRoomAsync(hostToken, "Churn");
+        await using var host = await CallClient.ConnectAsync(app, hostToken, forwardedFor: "198.51.100.31");
+        await using var stable = await CallClient.ConnectAsync(app, forwardedFor: "198.51.100.32");
+        await using var churner = await CallClient.ConnectAsync(app, forwardedFor: "198.51.100.33");
+        await host.JoinAsync(room, "Host");
+        var stableId = (await stable.JoinAsync(room, "Stable")).SelfId;
+
+        // Each time the churner comes in, the host does what a browser does for a newcomer: an offer and 21 candidates.
+        var joins = 0;
+        string? stopped = null;
+        var hostRefusals = new List<string>();
+        for (var loop = 0; loop < 25 && stopped is null; loop++)
+        {
+            try { await churner.JoinAsync(room, "Churner"); joins++; }
+            catch (HubException e) { stopped = CallClient.Reason(e); break; }
+            for (var n = 0; n < 22; n++)
+            {
+                try { await host.InvokeAsync("Signal", new SignalRequest(churner.SelfId, null, new IceCandidate($"candidate:{n}", "0", 0, "u"))); }
+                catch (HubException e) { hostRefusals.Add(CallClient.Reason(e)); }
+            }
+            await churner.InvokeAsync("LeaveRoom", new LeaveRoomRequest());
+        }
+        output.WriteLine($"churner admitted {joins} times, then: {stopped}; host's signals refused: {hostRefusals.Count}");
+
+        Assert.Equal(JoinRules.RejoiningTooOften, stopped);
+        Assert.InRange(joins, 10, 12); // the burst, and at most a refill or two while the test runs
+        Assert.Empty(hostRefusals);
+        // And what the host sends to the person who stayed is untouched by all of it.
+        for (var n = 0; n < 50; n++) await host.InvokeAsync("Signal", new SignalRequest(stableId, null, new IceCandidate($"candidate:{n}", "0", 0, "u")));
+        await stable.WaitForAsync<SignalMessage>("Signal", m => m.Candidate?.Candidate == "candidate:49");
     }
 }

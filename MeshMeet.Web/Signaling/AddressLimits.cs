@@ -28,17 +28,22 @@ public sealed class AddressLimitOptions
     public int JoinsPerMinute { get; set; } = 120;
 }
 
-/// <summary>The per-address limiters; see <see cref="AddressLimitOptions"/>.</summary>
+/// <summary>The per-address limiters (see <see cref="AddressLimitOptions"/>), and the rejoin limit of one browser in
+/// one room (Signaling:RejoinBurst).</summary>
 public sealed class AddressLimits : IDisposable
 {
     public const string HubPolicy = "hub-per-address";
 
     private readonly PartitionedRateLimiter<string> _calls;
     private readonly PartitionedRateLimiter<string> _joins;
+    private readonly PartitionedRateLimiter<string> _rejoins;
 
-    public AddressLimits(IOptions<AddressLimitOptions> options)
+    public AddressLimits(IOptions<AddressLimitOptions> options, IOptions<SignalingOptions> signaling)
     {
         var o = options.Value;
+        var s = signaling.Value;
+        _rejoins = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key,
+            _ => Bucket(s.RejoinBurst, s.RejoinsPerMinute, TimeSpan.FromMinutes(1))));
         _calls = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address,
             _ => Bucket(o.CallBurst, o.CallsPerSecond, TimeSpan.FromSeconds(1))));
         _joins = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address,
@@ -53,6 +58,13 @@ public sealed class AddressLimits : IDisposable
         if (!isJoin) return true;
         using var join = _joins.AttemptAcquire(address);
         return join.IsAcquired;
+    }
+
+    /// <summary>Takes one join of <paramref name="roomId"/> by <paramref name="who"/> (a browser, or an address).</summary>
+    public bool TryRejoin(string roomId, string who)
+    {
+        using var lease = _rejoins.AttemptAcquire(roomId + " " + who);
+        return lease.IsAcquired;
     }
 
     public static string AddressOf(HttpContext? http) => http?.Connection.RemoteIpAddress is { } ip ? Normalise(ip) : "unknown";
@@ -95,5 +107,6 @@ public sealed class AddressLimits : IDisposable
     {
         _calls.Dispose();
         _joins.Dispose();
+        _rejoins.Dispose();
     }
 }

@@ -4,15 +4,20 @@ using Microsoft.Extensions.Options;
 namespace MeshMeet.Web.Signaling;
 
 /// <summary>
-/// A token bucket per connection: trickle ICE and renegotiation fit easily, a flood from one client is refused
-/// without touching the database. The bucket lives in the connection's Items, so it dies with the connection.
-/// Behind it, the caller's address has its own allowance for all its connections together (<see cref="AddressLimits"/>),
-/// so opening more sockets does not buy more calls, nor more joins.
+/// Token buckets per connection: trickle ICE and renegotiation fit easily, a flood from one client is refused without
+/// touching the database. Signals draw from a bucket per peer they are sent to, so the offers a person makes to someone
+/// who keeps leaving and rejoining never use up what they need for the others; every other call draws from the
+/// connection's bucket. Buckets live in the connection's Items and die with it. Behind them, the caller's address has
+/// an allowance for all its connections together (<see cref="AddressLimits"/>): more sockets buy neither calls nor joins.
 /// </summary>
 internal sealed class HubRateLimitFilter(IOptions<SignalingOptions> options, TimeProvider clock, AddressLimits addresses) : IHubFilter
 {
     public const string TooMany = "Too many requests from this connection. Slow down and try again.";
     public const string TooManyFromAddress = "Too many requests from your network. Wait a minute and try again.";
+
+    /// <summary>Peers with a bucket of their own, per connection (a room has at most a handful; past that, ids a
+    /// client makes up share the connection's bucket instead of growing the connection's memory).</summary>
+    private const int MaxPeerBuckets = 16;
 
     private sealed class Bucket(double tokens, long at)
     {
@@ -25,7 +30,7 @@ internal sealed class HubRateLimitFilter(IOptions<SignalingOptions> options, Tim
         var o = options.Value;
         var items = context.Context.Items;
         var now = clock.GetTimestamp();
-        var bucket = (Bucket)(items.TryGetValue(typeof(Bucket), out var b) ? b! : items[typeof(Bucket)] = new Bucket(o.CallBurst, now));
+        var bucket = BucketFor(items, context.HubMethodArguments is [SignalRequest { To: { } to }, ..] ? to : null, o.CallBurst, now);
         lock (bucket)
         {
             var refill = clock.GetElapsedTime(bucket.At, now).TotalSeconds * o.CallsPerSecond;
@@ -39,5 +44,20 @@ internal sealed class HubRateLimitFilter(IOptions<SignalingOptions> options, Tim
         return await next(context);
     }
 
+    private static Bucket BucketFor(IDictionary<object, object?> items, string? peer, int burst, long now)
+    {
+        if (peer is not null)
+        {
+            var peers = (Dictionary<string, Bucket>)(items.TryGetValue(PeerBucketsKey, out var p) ? p! : items[PeerBucketsKey] = new Dictionary<string, Bucket>());
+            lock (peers)
+            {
+                if (peers.TryGetValue(peer, out var own)) return own;
+                if (peers.Count < MaxPeerBuckets) return peers[peer] = new Bucket(burst, now);
+            }
+        }
+        return (Bucket)(items.TryGetValue(typeof(Bucket), out var b) ? b! : items[typeof(Bucket)] = new Bucket(burst, now));
+    }
+
     private const string AddressKey = "meshmeet.address";
+    private const string PeerBucketsKey = "meshmeet.peer-buckets";
 }

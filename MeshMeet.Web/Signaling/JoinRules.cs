@@ -14,6 +14,9 @@ public static class JoinRules
     /// <summary>What any room action says to a connection that is not (or no longer) in a call.</summary>
     public const string NotInRoom = "You are not in a room. Join one first.";
 
+    /// <summary>Each join makes everyone in the room build a new connection to the newcomer and offer to it.</summary>
+    public const string RejoiningTooOften = "You are joining and leaving this room too often. Wait a minute, then join again.";
+
     public static JoinDecision Decide(JoinFacts f) => f switch
     {
         { TokenBarred: true } => JoinDecision.RefuseBarred,

@@ -17,8 +17,8 @@ namespace MeshMeet.Web.Signaling;
 /// </summary>
 [AllowAnonymous]
 public sealed partial class SignalingHub(
-    SeatRegistry seats, CallNotifier notifier, BrowserIds browsers, IServiceScopeFactory scopes, IOptions<SignalingOptions> options,
-    ILogger<SignalingHub> log)
+    SeatRegistry seats, CallNotifier notifier, BrowserIds browsers, AddressLimits limits, IServiceScopeFactory scopes,
+    IOptions<SignalingOptions> options, ILogger<SignalingHub> log)
     : Hub<ISignalingClient>
 {
     public async Task<JoinRoomResult> JoinRoom(JoinRoomRequest request, Presence presence)
@@ -29,9 +29,12 @@ public sealed partial class SignalingHub(
         if (seats.ByConnection(Context.ConnectionId) is not null) throw new HubException("This connection is already in a call. Leave it first.");
         if (!SecureId.LooksValid(request.RoomId)) throw RoomNotFound(request.RoomId);
 
+        var http = Context.GetHttpContext();
+        var browser = browsers.HashOf(http);
+        if (!limits.TryRejoin(request.RoomId!, browser ?? AddressLimits.AddressOf(http))) throw new HubException(JoinRules.RejoiningTooOften);
+
         Context.Items[TriedToJoin] = true; // from here on a drop may leave a seat to mark
-        var command = new JoinCommand(request.RoomId!, name!, request.ReconnectToken, Context.User?.UserId(),
-            Context.ConnectionId, browsers.HashOf(Context.GetHttpContext()));
+        var command = new JoinCommand(request.RoomId!, name!, request.ReconnectToken, Context.User?.UserId(), Context.ConnectionId, browser);
         var groups = new List<string>(2);
         JoinOutcome outcome;
         try

@@ -19,6 +19,10 @@ public sealed class SignalingOptions
     /// <summary>Hub calls per connection: a burst of this many, refilled at <see cref="CallsPerSecond"/>.</summary>
     public int CallBurst { get; set; } = 200;
     public double CallsPerSecond { get; set; } = 50;
+    /// <summary>Joins of one room by one browser (by its address, without the browser cookie): a burst, refilled per
+    /// minute. Each join makes everyone else offer to the newcomer, so a join/leave loop must not run free.</summary>
+    public int RejoinBurst { get; set; } = 10;
+    public int RejoinsPerMinute { get; set; } = 6;
     /// <summary>After a room's first refused join, the others within this many seconds are recorded as one event.</summary>
     public int RefusalWindowSeconds { get; set; } = 60;
     /// <summary>How often the sweeper looks for seats held by connections that are gone (see Presence.ReapGhostsAsync).</summary>

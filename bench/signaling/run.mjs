@@ -71,7 +71,7 @@ const servers = {
         // A relay benchmark has no per-client limits; MeshMeet's are configuration.
         Signaling__CallBurst: '100000000', Signaling__CallsPerSecond: '100000000',
         Signaling__PerAddress__CallBurst: '100000000', Signaling__PerAddress__CallsPerSecond: '100000000',
-        Signaling__PerAddress__JoinBurst: '100000000', Signaling__PerAddress__Connections: '100000', Signaling__PerAddress__NegotiateBurst: '100000000',
+        Signaling__PerAddress__JoinBurst: '100000000', Signaling__PerAddress__Connections: '100000', Signaling__PerAddress__NegotiateBurst: '100000000', Signaling__RejoinBurst: '100000000',
         ...JSON.parse(env.BENCH_MESHMEET_ENV ?? '{}'),
       },
     });
