@@ -61,3 +61,62 @@ start_postgres() {
 stop_postgres() {
   pg pg_ctl -D "$1/data" -m fast -w stop >/dev/null 2>&1 || true
 }
+
+# local_database DIR PORT SECRETS: the durable local cluster of scripts/run, not open to every local user. PostgreSQL
+# asks every connection for a password (SCRAM); the superuser's and the app's are made once under SECRETS (mode 0600).
+# The app's role "meshmeet" owns the database "meshmeet" and its schemas, and is not a superuser. A cluster made by an
+# older scripts/run (trust auth, app as postgres) is converted in place. Prints the app's connection string.
+local_database() {
+  local dir=$1 port=$2 secrets=$3 fresh= pwfile
+  mkdir -p "$secrets"
+  [ -f "$secrets/postgres-password" ] || { head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$secrets/postgres-password"; chmod 600 "$secrets/postgres-password"; }
+  [ -f "$secrets/db-password" ] || { head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$secrets/db-password"; chmod 600 "$secrets/db-password"; }
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    mkdir -p "$dir"; [ "$(id -u)" -ne 0 ] || chown postgres:postgres "$dir"
+    # initdb reads the password from a file the postgres user can read; it exists only for that moment.
+    pwfile=$(mktemp "$dir/.pw.XXXXXX"); cat "$secrets/postgres-password" > "$pwfile"; [ "$(id -u)" -ne 0 ] || chown postgres "$pwfile"
+    pg initdb -D "$dir/data" -U postgres --auth=scram-sha-256 --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 >/dev/null
+    rm -f "$pwfile"; fresh=1
+  fi
+  start_postgres "$dir" "$port" >&2
+  export PGPASSWORD; PGPASSWORD=$(cat "$secrets/postgres-password")
+  if [ -z "$fresh" ] && grep -qE '^[^#].*\btrust\s*$' "$dir/data/pg_hba.conf"; then
+    # An older cluster trusted every local connection: give the superuser its password, then require passwords.
+    pg psql -h 127.0.0.1 -p "$port" -U postgres -qc "ALTER ROLE postgres PASSWORD '$PGPASSWORD'" >/dev/null
+    sed -i -E 's/\btrust\s*$/scram-sha-256/' "$dir/data/pg_hba.conf"
+    pg pg_ctl -D "$dir/data" reload >/dev/null
+  fi
+  local sql="psql -h 127.0.0.1 -p $port -U postgres -v ON_ERROR_STOP=1 -qtA"
+  PGPASSWORD=$PGPASSWORD pg $sql -d postgres >/dev/null <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'meshmeet') THEN
+    CREATE ROLE meshmeet LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
+  END IF;
+END \$\$;
+ALTER ROLE meshmeet PASSWORD '$(cat "$secrets/db-password")';
+SQL
+  if ! PGPASSWORD=$PGPASSWORD pg $sql -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'meshmeet'" | grep -q 1; then
+    PGPASSWORD=$PGPASSWORD pg $sql -d postgres -c "CREATE DATABASE meshmeet OWNER meshmeet" >/dev/null
+  else
+    # Made by an older scripts/run as postgres: hand the database and everything in its schemas to meshmeet.
+    PGPASSWORD=$PGPASSWORD pg $sql -d meshmeet >/dev/null <<'SQL'
+ALTER DATABASE meshmeet OWNER TO meshmeet;
+DO $$ DECLARE o record; BEGIN
+  FOR o IN SELECT nspname FROM pg_namespace WHERE nspname = 'public' OR nspname LIKE 'meshmeet%' LOOP
+    EXECUTE format('ALTER SCHEMA %I OWNER TO meshmeet', o.nspname);
+  END LOOP;
+  FOR o IN SELECT n.nspname, c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE (n.nspname = 'public' OR n.nspname LIKE 'meshmeet%') AND c.relkind IN ('r', 'p', 'v', 'm', 'S') LOOP
+    EXECUTE format('ALTER %s %I.%I OWNER TO meshmeet', CASE o.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, o.nspname, o.relname);
+  END LOOP;
+  FOR o IN SELECT p.oid::regprocedure AS f FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'public' OR n.nspname LIKE 'meshmeet%' LOOP
+    EXECUTE format('ALTER ROUTINE %s OWNER TO meshmeet', o.f);
+  END LOOP;
+END $$;
+SQL
+  fi
+  unset PGPASSWORD
+  echo "Host=127.0.0.1;Port=$port;Username=meshmeet;Password=$(cat "$secrets/db-password");Database=meshmeet"
+}
+
