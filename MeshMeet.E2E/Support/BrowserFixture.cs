@@ -45,11 +45,12 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A person with their own browser profile, camera and microphone, whose console reaches the test output.</summary>
-    public async Task<IPage> PersonAsync(string name, ITestOutputHelper output)
+    /// <param name="baseUrl">Another app than the shared one (a test's own app process).</param>
+    public async Task<IPage> PersonAsync(string name, ITestOutputHelper output, string? baseUrl = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = App.BaseUrl,
+            BaseURL = baseUrl ?? App.BaseUrl,
             Permissions = ["camera", "microphone"],
             ViewportSize = new ViewportSize { Width = 1000, Height = 700 },
         });

@@ -31,6 +31,19 @@ public sealed class CallPage(IPage page)
 
     public Task ExpectPeerCountAsync(int count) => Assertions.Expect(Page.Locator(RemoteTile)).ToHaveCountAsync(count);
 
+    /// <summary>Everyone sees everyone else, with video playing on every pair.</summary>
+    public static async Task ExpectEveryPairPlayingAsync(params CallPage[] people)
+    {
+        var ids = new List<string>();
+        foreach (var p in people) ids.Add((await p.SelfIdAsync())!);
+        for (var i = 0; i < people.Length; i++)
+        {
+            await people[i].ExpectPeerCountAsync(people.Length - 1);
+            for (var j = 0; j < people.Length; j++)
+                if (i != j) await people[i].ExpectVideoPlayingAsync(ids[j]);
+        }
+    }
+
     /// <summary>Waits until the peer's video has decoded frames and keeps advancing: real media, not a black box.</summary>
     public async Task ExpectVideoPlayingAsync(string peerId, int timeoutMs = 20000)
     {

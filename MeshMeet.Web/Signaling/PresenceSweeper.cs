@@ -8,11 +8,14 @@ internal sealed partial class PresenceSweeper(
     IServiceScopeFactory scopes, CallNotifier notifier, SeatRegistry seats, RefusalTally refusals, TimeProvider clock, IOptions<SignalingOptions> options,
     ILogger<PresenceSweeper> log) : BackgroundService
 {
+    private DateTimeOffset _startedAt;
+
     public override async Task StartAsync(CancellationToken ct)
     {
-        // Connections do not survive a restart; the seats they held get the usual grace period to be resumed.
+        // Connections do not survive a restart; the seats they held wait to be resumed.
         await using var scope = scopes.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<Presence>().MarkAllDisconnectedAsync(ct);
+        _startedAt = clock.GetUtcNow();
         await base.StartAsync(ct);
     }
 
@@ -43,8 +46,14 @@ internal sealed partial class PresenceSweeper(
     {
         await using var scope = scopes.CreateAsyncScope();
         var presence = scope.ServiceProvider.GetRequiredService<Presence>();
-        var departed = await presence.ExpireDisconnectedAsync(TimeSpan.FromSeconds(options.Value.ReconnectGraceSeconds), ct);
-        foreach (var d in departed) await notifier.DepartedAsync(d);
+        // Right after a (re)start every browser of every call is reconnecting at once, some while this instance is
+        // still warming up: no seat expires until they have had RestartGraceSeconds to come back.
+        var o = options.Value;
+        if (clock.GetUtcNow() >= _startedAt + TimeSpan.FromSeconds(Math.Max(o.RestartGraceSeconds, o.ReconnectGraceSeconds)))
+        {
+            var departed = await presence.ExpireDisconnectedAsync(TimeSpan.FromSeconds(o.ReconnectGraceSeconds), ct);
+            foreach (var d in departed) await notifier.DepartedAsync(d);
+        }
         if (refusals.TakeDue(clock.GetUtcNow()) is { Count: > 0 } due) await presence.RecordRefusalsAsync(due, ct);
     }
 

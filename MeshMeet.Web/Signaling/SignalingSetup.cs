@@ -15,6 +15,9 @@ public sealed class SignalingOptions
     public int UplinkBudgetKbps { get; set; } = 2500;
     /// <summary>How long a dropped participant keeps its seat and identity.</summary>
     public int ReconnectGraceSeconds { get; set; } = 10;
+    /// <summary>After the app starts, no seat expires for this long: the browsers of calls that outlived a restart
+    /// are reconnecting and resume their seats.</summary>
+    public int RestartGraceSeconds { get; set; } = 30;
     public int MaxSdpLength { get; set; } = 32 * 1024;
     /// <summary>Hub calls per connection: a burst of this many, refilled at <see cref="CallsPerSecond"/>.</summary>
     public int CallBurst { get; set; } = 200;

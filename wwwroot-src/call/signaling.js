@@ -12,6 +12,12 @@ const EVENTS = {
   RoomLockChanged: 'lock-changed',
 };
 
+/** @param {{ previousRetryCount: number, elapsedMilliseconds: number }} attempt */
+export function reconnectDelay({ previousRetryCount, elapsedMilliseconds }) {
+  if (elapsedMilliseconds > 120_000) return null;
+  return previousRetryCount === 0 ? 0 : Math.min(5000, 500 * 2 ** previousRetryCount);
+}
+
 export class Signaling extends EventTarget {
   #connection;
 
@@ -20,7 +26,9 @@ export class Signaling extends EventTarget {
     super();
     this.#connection = new signalR.HubConnectionBuilder()
       .withUrl(hubUrl)
-      .withAutomaticReconnect([0, 1000, 2000, 4000, 8000])
+      // Media flows browser to browser, so a call outlives a server restart: keep trying (soon, then every 5 s) for
+      // two minutes, then say the connection is lost.
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: reconnectDelay })
       .configureLogging(signalR.LogLevel.Warning)
       .build();
     for (const [hubEvent, domEvent] of Object.entries(EVENTS)) {

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using MeshMeet.Tests.Support;
+
+namespace MeshMeet.E2E.Support;
+
+/// <summary>
+/// MeshMeet as its own process (the build's MeshMeet.Web.dll, as scripts/run starts it), on a fixed port and its own
+/// database, so a test can kill it with SIGKILL and start it again where the browsers expect it.
+/// </summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    private readonly string _connectionString;
+    private readonly string _signingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    private readonly Action<string> _log;
+    private Process? _process;
+
+    public const string AdminEmail = "admin@crash.test";
+    public const string AdminPassword = "Crash-Pa55word!";
+    public int Port { get; } = FreePort();
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+    public string ConnectionString => _connectionString;
+
+    private AppProcess(string connectionString, Action<string> log) => (_connectionString, _log) = (connectionString, log);
+
+    public static async Task<AppProcess> StartAsync(Action<string> log)
+    {
+        var app = new AppProcess(await TestDatabase.CreateAsync(), log);
+        await app.StartAgainAsync();
+        return app;
+    }
+
+    /// <summary>Starts the process (again, after a kill) and returns once /health answers 200.</summary>
+    public async Task<TimeSpan> StartAgainAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        var web = Path.Combine(RepoRoot(), "MeshMeet.Web");
+        var dll = Directory.GetFiles(Path.Combine(web, "bin"), "MeshMeet.Web.dll", SearchOption.AllDirectories)
+            .OrderByDescending(File.GetLastWriteTimeUtc).First();
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", BaseUrl])
+        {
+            WorkingDirectory = web, // the content root, as scripts/run uses
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__MeshMeet"] = _connectionString;
+        start.Environment["Jwt__SigningKey"] = _signingKey;
+        start.Environment["Admin__Email"] = AdminEmail;
+        start.Environment["Admin__Password"] = AdminPassword;
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) _log($"[app] {line}"); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) _log($"[app] {line}"); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        using var http = new HttpClient();
+        while (true)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"The app exited with code {_process.ExitCode} while starting.");
+            try { if ((await http.GetAsync($"{BaseUrl}/health")).IsSuccessStatusCode) return clock.Elapsed; }
+            catch (HttpRequestException) { /* not listening yet */ }
+            if (clock.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("The app did not become healthy within 60 s.");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>kill -9: no shutdown, no goodbye to anyone.</summary>
+    public void Kill()
+    {
+        _process!.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    /// <summary>A room of the seeded admin, made through the API.</summary>
+    public async Task<string> CreateRoomAsync(string name)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        var token = (await (await http.PostAsJsonAsync("/api/token", new { email = AdminEmail, password = AdminPassword }))
+            .Content.ReadFromJsonAsync<MeshMeetApp.TokenBody>())!.AccessToken;
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        var room = await (await http.PostAsJsonAsync("/api/rooms", new { name })).Content.ReadFromJsonAsync<MeshMeetApp.RoomBody>();
+        return room!.Id;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false }) Kill();
+        _process?.Dispose();
+        await Task.CompletedTask;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MeshMeet.sln"))) return dir.FullName;
+        throw new InvalidOperationException("MeshMeet.sln not found above " + AppContext.BaseDirectory);
+    }
+}
