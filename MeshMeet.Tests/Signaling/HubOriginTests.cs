@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using MeshMeet.Tests.Support;
 using MeshMeet.Web.Signaling;
@@ -47,5 +48,38 @@ public sealed class HubOriginTests(MeshMeetApp app)
     {
         Assert.Equal(HttpStatusCode.OK, await NegotiateAsync(app.BaseUrl));
         Assert.Equal(HttpStatusCode.OK, await NegotiateAsync(null));
+    }
+}
+
+/// <summary>A host's hub connection lives no longer than the sign-in it was opened with.</summary>
+[Collection(AppCollection.Name)]
+public sealed class HubAuthenticationExpiryTests(MeshMeetApp app)
+{
+    [Fact]
+    public async Task The_connection_of_a_host_whose_token_expires_is_closed_and_its_host_rights_go_with_it()
+    {
+        var email = await app.CreateHostAsync();
+        var room = await app.CreateRoomAsync(await app.TokenAsync(email));
+        string shortToken;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Microsoft.AspNetCore.Identity.IdentityUser>>();
+            var signing = scope.ServiceProvider.GetRequiredService<MeshMeet.Web.Accounts.JwtSigning>();
+            var issuer = new MeshMeet.Web.Accounts.TokenIssuer(new MeshMeet.Web.Accounts.JwtSigning(signing.Key, signing.Issuer, TimeSpan.FromSeconds(3)),
+                users, TimeProvider.System);
+            shortToken = (await issuer.IssueAsync((await users.FindByEmailAsync(email))!)).AccessToken;
+        }
+        await using var host = await CallClient.ConnectAsync(app, shortToken);
+        await using var guest = await CallClient.ConnectAsync(app);
+        var closed = new TaskCompletionSource();
+        host.Connection.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
+        Assert.True((await host.JoinAsync(room, "Host")).IsHost);
+        await guest.JoinAsync(room, "Guest");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.5, 15); // open while the token was valid, closed once it was not
+        // The host's seat goes the way of any dropped connection: the guest hears it left after the grace period.
+        Assert.Equal(LeaveReasons.Disconnected, (await guest.WaitForAsync<PeerLeft>("PeerLeft", timeoutMs: 10000)).Reason);
     }
 }

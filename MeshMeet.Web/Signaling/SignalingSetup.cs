@@ -76,6 +76,8 @@ public static class SignalingSetup
         app.MapHub<SignalingHub>(HubPath, o =>
         {
             o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
+            // A host's rights end with the token or sign-in the connection was opened with; guests are not signed in.
+            o.CloseOnAuthenticationExpiration = true;
         }).RequireRateLimiting(AddressLimits.HubPolicy);
         return app;
     }
