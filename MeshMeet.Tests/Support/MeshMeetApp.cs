@@ -49,7 +49,6 @@ public class MeshMeetApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Admin:Email", AdminEmail);
         builder.UseSetting("Admin:Password", AdminPassword);
         builder.UseSetting("Signaling:ReconnectGraceSeconds", "2");
-        builder.UseSetting("Signaling:GhostSweepSeconds", "1");
         builder.UseSetting("Signaling:RestartGraceSeconds", "0");
         // Every test client comes from 127.0.0.1: the whole suite is one "address". AddressLimitTests runs the defaults.
         builder.UseSetting("Signaling:PerAddress:Connections", "100000");

@@ -24,21 +24,27 @@ internal sealed partial class PresenceSweeper(
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         for (var tick = 1L; await timer.WaitForNextTickAsync(stoppingToken); tick++)
         {
-            if (tick % Math.Max(1, options.Value.GhostSweepSeconds) == 0) await TryAsync(ReapGhostsAsync, stoppingToken);
+            // Looking for ghosts reads every connected seat: at once when one is suspected, otherwise now and then.
+            if ((seats.TakeGhostSuspicion() || tick % Math.Max(1, options.Value.GhostSweepSeconds) == 0)
+                && !await TryAsync(ReapGhostsAsync, stoppingToken))
+                seats.SuspectGhosts(); // the database is still away: look again at the next tick
+
             await TryAsync(SweepAsync, stoppingToken);
         }
     }
 
-    /// <summary>A database hiccup must not stop the sweeper; the next tick tries again.</summary>
-    private async Task TryAsync(Func<CancellationToken, Task> sweep, CancellationToken ct)
+    /// <summary>A database hiccup must not stop the sweeper; the next tick tries again. False if it failed.</summary>
+    private async Task<bool> TryAsync(Func<CancellationToken, Task> sweep, CancellationToken ct)
     {
         try
         {
             await sweep(ct);
+            return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogSweepFailed(e);
+            return false;
         }
     }
 

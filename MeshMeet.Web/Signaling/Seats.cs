@@ -72,6 +72,15 @@ public sealed class SeatRegistry
     /// <summary>Is this connection open on this instance?</summary>
     public bool IsOpen(string connectionId) => _open.ContainsKey(connectionId);
 
+    private int _ghostsSuspected;
+
+    /// <summary>A seat may now be held by a closed connection (its drop could not be written, or a join committed as
+    /// the connection closed): the sweeper looks at its next tick instead of waiting for its periodic check.</summary>
+    public void SuspectGhosts() => Volatile.Write(ref _ghostsSuspected, 1);
+
+    /// <summary>True once per <see cref="SuspectGhosts"/>.</summary>
+    public bool TakeGhostSuspicion() => Interlocked.Exchange(ref _ghostsSuspected, 0) == 1;
+
     public Seat? ByConnection(string connectionId) => _byConnection.GetValueOrDefault(connectionId);
 
     /// <summary>A kicked connection may do nothing more in any room until it closes.</summary>

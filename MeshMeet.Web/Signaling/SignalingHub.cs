@@ -61,6 +61,8 @@ public sealed partial class SignalingHub(
             _ => (JoinOutcome.Admitted)outcome,
         };
         await notifier.AdmittedAsync(Context.ConnectionId, admitted);
+        // Closed while the join committed: its drop may have been written before the seat existed.
+        if (!seats.IsOpen(Context.ConnectionId)) seats.SuspectGhosts();
         var o = options.Value;
         return new JoinRoomResult(admitted.Self.Id, admitted.Self.IsHost, admitted.Room.Capacity,
             admitted.Peers.Select(p => p.AsPeerInfo()).ToArray(), o.IceServers, admitted.ReconnectToken, admitted.Room.Name,
@@ -122,6 +124,7 @@ public sealed partial class SignalingHub(
             catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
             {
                 // The seat now names a closed connection: the sweeper's ghost check finds it and starts its grace period.
+                seats.SuspectGhosts();
                 LogDisconnectNotMarked(e);
             }
         }
