@@ -155,6 +155,39 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task A_chat_message_reaches_all_three_as_text_and_counts_as_unread_while_the_panel_is_closed()
+    {
+        var (_, room, _) = await People.HostWithRoomAsync(Browser.App);
+        var people = new List<CallPage>();
+        foreach (var name in new[] { "Ann", "Ben", "Cleo" })
+        {
+            var person = await PersonAsync(name.ToLowerInvariant());
+            await person.JoinAsync(room, name);
+            people.Add(person);
+        }
+        var (ann, ben) = (people[0], people[1]);
+        var annId = await ann.SelfIdAsync();
+
+        await ann.Button("Chat").ClickAsync();
+        await Expect(ann.Page.GetByText("Messages are not stored")).ToBeVisibleAsync();
+        const string text = "<b>bold?</b> <img src=x onerror=\"document.title='owned'\"> & see https://example.org";
+        await ann.Page.GetByLabel("Message").FillAsync(text);
+        await ann.Button("Send").ClickAsync();
+
+        foreach (var person in people)
+        {
+            await Expect(person.Page.Locator($"[data-chat-message][data-from='{annId}'] .text")).ToHaveTextAsync(text);
+            await Expect(person.Page.Locator("[data-chat-message] b, [data-chat-message] img")).ToHaveCountAsync(0);
+        }
+        await Expect(ann.Page.GetByLabel("Message")).ToHaveValueAsync("");
+        // Ben's panel is closed: the button says how many he has not read, until he opens it.
+        await Expect(ben.Page.Locator("#chat-unread")).ToHaveTextAsync("1 unread");
+        await ben.Button("Chat").ClickAsync();
+        await Expect(ben.Page.Locator("#chat-unread")).ToBeHiddenAsync();
+        foreach (var person in people) Assert.NotEqual("owned", await person.Page.TitleAsync());
+    }
+
+    [Fact]
     public async Task An_unknown_room_link_says_the_room_does_not_exist()
     {
         var page = await Browser.PersonAsync("lost", output);

@@ -25,6 +25,7 @@ public sealed class CallClient : IAsyncDisposable
         Record<Kicked>(nameof(ISignalingClient.Kicked));
         Record<RoomClosed>(nameof(ISignalingClient.RoomClosed));
         Record<RoomLockChanged>(nameof(ISignalingClient.RoomLockChanged));
+        Record<ChatMessage>(nameof(ISignalingClient.ChatMessage));
     }
 
     /// <param name="cookie">A Cookie header to send, as the browser that opened the call page would.</param>

@@ -21,7 +21,7 @@ public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub
     public async Task AdmittedAsync(string connectionId, JoinOutcome.Admitted admitted)
     {
         var room = admitted.Room.Id;
-        seats.Seat(connectionId, admitted.Self.Id, room, admitted.Peers.Select(p => p.Id));
+        seats.Seat(connectionId, admitted.Self.Id, room, admitted.Self.DisplayName, admitted.Peers.Select(p => p.Id));
         // On a resume the old connection (another tab, or a page that is unloading) loses the identity.
         if (admitted.Displaced is { } displaced) await UnseatAsync(displaced, room, admitted.Self.Id);
         // Only those seated before: they offer to the newcomer. Anyone seated after already has the newcomer in the
@@ -54,6 +54,10 @@ public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub
 
     public Task MediaStateAsync(Seat seat, MediaStateChanged state) =>
         hub.Clients.GroupExcept(Presence.GroupName(seat.RoomId), seat.ConnectionId).MediaStateChanged(state);
+
+    /// <summary>A chat message: to everyone in the sender's room, the sender included; stored nowhere.</summary>
+    public Task ChatAsync(Seat seat, ChatMessage message) =>
+        hub.Clients.Group(Presence.GroupName(seat.RoomId)).ChatMessage(message);
 
     public Task LockChangedAsync(Guid roomId, bool locked) =>
         hub.Clients.Group(Presence.GroupName(roomId)).RoomLockChanged(new RoomLockChanged(locked));

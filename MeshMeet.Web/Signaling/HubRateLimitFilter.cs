@@ -6,8 +6,8 @@ namespace MeshMeet.Web.Signaling;
 /// <summary>
 /// Token buckets per connection: trickle ICE and renegotiation fit easily, a flood from one client is refused without
 /// touching the database. Signals draw from a bucket per peer they are sent to, so the offers a person makes to someone
-/// who keeps leaving and rejoining never use up what they need for the others; every other call draws from the
-/// connection's bucket. Buckets live in the connection's Items and die with it. Behind them, the caller's address has
+/// who keeps leaving and rejoining never use up what they need for the others; chat has a small bucket of its own;
+/// every other call draws from the connection's bucket. Buckets live in the connection's Items and die with it. Behind them, the caller's address has
 /// an allowance for all its connections together (<see cref="AddressLimits"/>): more sockets buy neither calls nor joins.
 /// </summary>
 internal sealed class HubRateLimitFilter(IOptions<SignalingOptions> options, TimeProvider clock, AddressLimits addresses) : IHubFilter
@@ -30,11 +30,14 @@ internal sealed class HubRateLimitFilter(IOptions<SignalingOptions> options, Tim
         var o = options.Value;
         var items = context.Context.Items;
         var now = clock.GetTimestamp();
-        var bucket = BucketFor(items, context.HubMethodArguments is [SignalRequest { To: { } to }, ..] ? to : null, o.CallBurst, now);
+        var isChat = context.HubMethodName == nameof(SignalingHub.SendChat);
+        var (burst, perSecond) = isChat ? (o.ChatBurst, o.ChatsPerSecond) : (o.CallBurst, o.CallsPerSecond);
+        var bucket = isChat ? BucketIn(items, ChatBucketKey, burst, now)
+            : BucketFor(items, context.HubMethodArguments is [SignalRequest { To: { } to }, ..] ? to : null, burst, now);
         lock (bucket)
         {
-            var refill = clock.GetElapsedTime(bucket.At, now).TotalSeconds * o.CallsPerSecond;
-            bucket.Tokens = Math.Min(o.CallBurst, bucket.Tokens + refill);
+            var refill = clock.GetElapsedTime(bucket.At, now).TotalSeconds * perSecond;
+            bucket.Tokens = Math.Min(burst, bucket.Tokens + refill);
             bucket.At = now;
             if (bucket.Tokens < 1) throw new HubException(TooMany);
             bucket.Tokens -= 1;
@@ -55,9 +58,13 @@ internal sealed class HubRateLimitFilter(IOptions<SignalingOptions> options, Tim
                 if (peers.Count < MaxPeerBuckets) return peers[peer] = new Bucket(burst, now);
             }
         }
-        return (Bucket)(items.TryGetValue(typeof(Bucket), out var b) ? b! : items[typeof(Bucket)] = new Bucket(burst, now));
+        return BucketIn(items, typeof(Bucket), burst, now);
     }
+
+    private static Bucket BucketIn(IDictionary<object, object?> items, object key, int burst, long now) =>
+        (Bucket)(items.TryGetValue(key, out var b) ? b! : items[key] = new Bucket(burst, now));
 
     private const string AddressKey = "meshmeet.address";
     private const string PeerBucketsKey = "meshmeet.peer-buckets";
+    private const string ChatBucketKey = "meshmeet.chat-bucket";
 }

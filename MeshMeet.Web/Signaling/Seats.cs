@@ -8,7 +8,7 @@ namespace MeshMeet.Web.Signaling;
 /// stops the connection: <see cref="RevokeAsync"/> returns only once no relay of this seat is still under way, so
 /// nothing the connection sent can reach anyone after the Kicked / RoomClosed / PeerLeft that follows.
 /// </summary>
-public sealed class Seat(string connectionId, string participantId, Guid roomId)
+public sealed class Seat(string connectionId, string participantId, Guid roomId, string displayName)
 {
     private int _inFlight;
     private int _revoked;
@@ -16,6 +16,8 @@ public sealed class Seat(string connectionId, string participantId, Guid roomId)
     public string ConnectionId { get; } = connectionId;
     public string ParticipantId { get; } = participantId;
     public Guid RoomId { get; } = roomId;
+    /// <summary>The name the participant joined with (chat messages carry it).</summary>
+    public string DisplayName { get; } = displayName;
     public bool Revoked => Volatile.Read(ref _revoked) == 1;
 
     /// <summary>Starts a relay (dispose the pass when it is sent); null once the seat is revoked.</summary>
@@ -96,9 +98,9 @@ public sealed class SeatRegistry
     }
 
     /// <summary>A committed join: the connection holds the seat, and the room's roster is what the join saw.</summary>
-    public Seat Seat(string connectionId, string participantId, Guid roomId, IEnumerable<string> roomParticipants)
+    public Seat Seat(string connectionId, string participantId, Guid roomId, string displayName, IEnumerable<string> roomParticipants)
     {
-        var seat = new Seat(connectionId, participantId, roomId);
+        var seat = new Seat(connectionId, participantId, roomId, displayName);
         _byConnection[connectionId] = seat;
         AddToRoster(roomId, participantId);
         foreach (var id in roomParticipants) AddToRoster(roomId, id);

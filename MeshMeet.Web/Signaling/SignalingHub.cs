@@ -88,6 +88,16 @@ public sealed partial class SignalingHub(
         await notifier.MediaStateAsync(seat, new MediaStateChanged(seat.ParticipantId, request.AudioMuted, request.VideoMuted));
     }
 
+    /// <summary>Chat: checked, stamped with the sender's seat, relayed to the room, stored nowhere.</summary>
+    public async Task SendChat(SendChatRequest request)
+    {
+        var (text, error) = ChatRules.Clean(request.Text);
+        if (error is not null) throw new HubException(error);
+        using var pass = EnterSeat();
+        var seat = pass.Seat;
+        await notifier.ChatAsync(seat, new ChatMessage(SecureId.New(), seat.ParticipantId, seat.DisplayName, text!, DateTimeOffset.UtcNow));
+    }
+
     public async Task LeaveRoom(LeaveRoomRequest request, Presence presence)
     {
         var departure = await presence.LeaveAsync(SeatOrThrow()) ?? throw NotInRoom();

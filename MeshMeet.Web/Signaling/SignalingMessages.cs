@@ -43,6 +43,10 @@ public sealed record RoomClosed(string Reason);
 
 public sealed record SetRoomLockRequest(bool Locked);
 
+public sealed record SendChatRequest(string? Text);
+
+public sealed record ChatMessage(string Id, string From, string DisplayName, string Text, DateTimeOffset SentAt);
+
 public sealed record RoomLockChanged(bool Locked);
 
 /// <summary>Why a participant stopped being in a call, as PeerLeft.reason and ParticipantLeft.Reason say it.</summary>
@@ -63,4 +67,5 @@ public interface ISignalingClient
     Task Kicked(Kicked message);
     Task RoomClosed(RoomClosed message);
     Task RoomLockChanged(RoomLockChanged message);
+    Task ChatMessage(ChatMessage message);
 }

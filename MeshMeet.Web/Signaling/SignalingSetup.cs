@@ -22,6 +22,9 @@ public sealed class SignalingOptions
     /// <summary>Hub calls per connection: a burst of this many, refilled at <see cref="CallsPerSecond"/>.</summary>
     public int CallBurst { get; set; } = 200;
     public double CallsPerSecond { get; set; } = 50;
+    /// <summary>Chat messages per connection: a burst, refilled per second.</summary>
+    public int ChatBurst { get; set; } = 10;
+    public double ChatsPerSecond { get; set; } = 1;
     /// <summary>Joins of one room by one browser (by its address, without the browser cookie): a burst, refilled per
     /// minute. Each join makes everyone else offer to the newcomer, so a join/leave loop must not run free.</summary>
     public int RejoinBurst { get; set; } = 10;

@@ -5,12 +5,14 @@ import { Signaling, hubErrorMessage } from './signaling.js';
 import { LocalMedia } from './media.js';
 import { Mesh } from './mesh.js';
 import { CallView } from './view.js';
+import { ChatPanel } from './chat.js';
 
 const root = document.getElementById('call');
 const roomId = root.dataset.roomId;
 const view = new CallView(root);
 const media = new LocalMedia();
 const signaling = new Signaling(root.dataset.hubUrl);
+const chat = new ChatPanel(root, (text) => signaling.sendChat(text), (message) => view.showAlert(hubErrorMessage(message)));
 const tokenKey = `meshmeet.token.${roomId}`;
 // Set while this tab is in the call, so a reload rejoins with the same identity instead of showing the pre-join screen.
 const activeKey = `meshmeet.active.${roomId}`;
@@ -109,6 +111,7 @@ signaling.addEventListener('room-closed', ({ detail }) => finish('closed',
   detail.reason === 'deleted' ? 'The room was deleted' : 'The host ended the call',
   detail.reason === 'deleted' ? 'This room no longer exists.' : 'The call is over. You can join again later.'));
 signaling.addEventListener('lock-changed', ({ detail }) => view.setLocked(detail.locked));
+signaling.addEventListener('chat-message', ({ detail }) => chat.add(detail, detail.from === selfId));
 signaling.addEventListener('reconnecting', () => {
   if (mesh) view.setState('reconnecting', 'Connection to the server lost. Reconnecting…');
 });

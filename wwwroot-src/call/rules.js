@@ -52,3 +52,14 @@ export class SerialQueue {
     return run;
   }
 }
+
+/** What the server accepts as a chat message (DESIGN.md, SendChat): the trimmed text, or why not. */
+export const CHAT_MAX_LENGTH = 1000;
+export function cleanChatText(text) {
+  const trimmed = String(text ?? '').replace(/\r\n/g, '\n').trim();
+  if (!trimmed) return { error: 'A message needs some text.' };
+  if (trimmed.length > CHAT_MAX_LENGTH) return { error: `A message can be at most ${CHAT_MAX_LENGTH} characters.` };
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(trimmed)) return { error: 'A message cannot contain control characters.' };
+  return { text: trimmed };
+}

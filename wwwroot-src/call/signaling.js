@@ -10,6 +10,7 @@ const EVENTS = {
   Kicked: 'kicked',
   RoomClosed: 'room-closed',
   RoomLockChanged: 'lock-changed',
+  ChatMessage: 'chat-message',
 };
 
 /** @param {{ previousRetryCount: number, elapsedMilliseconds: number }} attempt */
@@ -64,6 +65,8 @@ export class Signaling extends EventTarget {
   endRoom() { return this.#connection.invoke('EndRoom', {}); }
 
   setRoomLock(locked) { return this.#connection.invoke('SetRoomLock', { locked }); }
+
+  sendChat(text) { return this.#connection.invoke('SendChat', { text }); }
 }
 
 /**

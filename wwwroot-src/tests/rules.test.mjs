@@ -54,3 +54,13 @@ test('a failing job rejects its own promise but does not stop the queue', async 
   await assert.rejects(failed, /bad sdp/);
   assert.equal(await next, 'still running');
 });
+
+test('a chat message is trimmed text of 1 to 1000 characters without control characters', async () => {
+  const { cleanChatText } = await import('../call/rules.js');
+  assert.deepEqual(cleanChatText('  hi\r\nthere  '), { text: 'hi\nthere' });
+  assert.ok(cleanChatText('   ').error);
+  assert.equal(cleanChatText('x'.repeat(1000)).text.length, 1000);
+  assert.ok(cleanChatText('x'.repeat(1001)).error);
+  assert.ok(cleanChatText('bell\u0007').error);
+  assert.deepEqual(cleanChatText('<b>tags stay text</b>'), { text: '<b>tags stay text</b>' });
+});

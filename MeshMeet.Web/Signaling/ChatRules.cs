@@ -1,0 +1,17 @@
+namespace MeshMeet.Web.Signaling;
+
+/// <summary>What a chat message may be (DESIGN.md, SendChat). Pure; the hub relays what passes and stores nothing.</summary>
+public static class ChatRules
+{
+    public const int MaxLength = 1000;
+
+    /// <summary>The text as relayed (trimmed, line breaks as "\n"), or the words that say why not.</summary>
+    public static (string? Text, string? Error) Clean(string? text)
+    {
+        var trimmed = (text ?? "").Replace("\r\n", "\n").Trim();
+        if (trimmed.Length == 0) return (null, "A message needs some text.");
+        if (trimmed.Length > MaxLength) return (null, $"A message can be at most {MaxLength} characters.");
+        if (trimmed.Any(c => char.IsControl(c) && c != '\n')) return (null, "A message cannot contain control characters.");
+        return (trimmed, null);
+    }
+}
