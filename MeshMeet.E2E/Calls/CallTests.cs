@@ -188,6 +188,33 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task A_raised_hand_shows_on_every_page_and_to_a_late_joiner_until_the_host_lowers_it()
+    {
+        var (email, room, _) = await People.HostWithRoomAsync(Browser.App);
+        var host = await PersonAsync("host");
+        await People.SignInAsync(host.Page, email);
+        await host.JoinAsync(room, "Hanna");
+        var ann = await PersonAsync("ann");
+        await ann.JoinAsync(room, "Ann");
+        var annId = (await ann.SelfIdAsync())!;
+
+        await ann.Button("Raise hand").ClickAsync();
+
+        await Expect(ann.Button("Lower hand")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(ann.Page.Locator("[data-self-tile]")).ToHaveAttributeAsync("data-hand-raised", "true");
+        await Expect(host.Tile(annId)).ToHaveAttributeAsync("data-hand-raised", "true");
+        var ben = await PersonAsync("ben");
+        await ben.JoinAsync(room, "Ben");
+        await Expect(ben.Tile(annId)).ToHaveAttributeAsync("data-hand-raised", "true");
+        await Expect(ben.Tile(annId).GetByRole(AriaRole.Button, new() { Name = "Lower Ann's hand" })).ToBeHiddenAsync(); // not the host
+
+        await host.Tile(annId).GetByRole(AriaRole.Button, new() { Name = "Lower Ann's hand" }).ClickAsync();
+
+        foreach (var person in new[] { host, ben }) await Expect(person.Tile(annId)).ToHaveAttributeAsync("data-hand-raised", "false");
+        await Expect(ann.Button("Raise hand")).ToHaveAttributeAsync("aria-pressed", "false");
+    }
+
+    [Fact]
     public async Task An_unknown_room_link_says_the_room_does_not_exist()
     {
         var page = await Browser.PersonAsync("lost", output);

@@ -26,6 +26,7 @@ public sealed class CallClient : IAsyncDisposable
         Record<RoomClosed>(nameof(ISignalingClient.RoomClosed));
         Record<RoomLockChanged>(nameof(ISignalingClient.RoomLockChanged));
         Record<ChatMessage>(nameof(ISignalingClient.ChatMessage));
+        Record<HandChanged>(nameof(ISignalingClient.HandChanged));
     }
 
     /// <param name="cookie">A Cookie header to send, as the browser that opened the call page would.</param>

@@ -55,6 +55,9 @@ public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub
     public Task MediaStateAsync(Seat seat, MediaStateChanged state) =>
         hub.Clients.GroupExcept(Presence.GroupName(seat.RoomId), seat.ConnectionId).MediaStateChanged(state);
 
+    public Task HandAsync(Guid roomId, HandChanged hand) =>
+        hub.Clients.Group(Presence.GroupName(roomId)).HandChanged(hand);
+
     /// <summary>A chat message: to everyone in the sender's room, the sender included; stored nowhere.</summary>
     public Task ChatAsync(Seat seat, ChatMessage message) =>
         hub.Clients.Group(Presence.GroupName(seat.RoomId)).ChatMessage(message);
@@ -82,5 +85,5 @@ public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub
 
 internal static class ParticipantMapping
 {
-    public static PeerInfo AsPeerInfo(this Participant p) => new(p.Id, p.DisplayName, p.IsHost, p.AudioMuted, p.VideoMuted);
+    public static PeerInfo AsPeerInfo(this Participant p) => new(p.Id, p.DisplayName, p.IsHost, p.AudioMuted, p.VideoMuted, p.HandRaised);
 }

@@ -19,6 +19,7 @@ public sealed class Participant
     public string? UserId { get; set; }
     public bool AudioMuted { get; set; }
     public bool VideoMuted { get; set; }
+    public bool HandRaised { get; set; }
     /// <summary>The live SignalR connection; null while the participant is inside the reconnect grace period.</summary>
     public string? ConnectionId { get; set; }
     /// <summary>SHA-256 of the secret that lets the same browser resume this identity.</summary>

@@ -192,6 +192,21 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
     public Task<bool> IsSeatedAsync(Guid roomId, string participantId, CancellationToken ct = default) =>
         db.Participants.AnyAsync(p => p.RoomId == roomId && p.Id == participantId, ct);
 
+    /// <summary>Raises or lowers a hand in the caller's room: one's own, or (the room's owner, checked against the
+    /// database) lowers someone else's. The words of a refusal, or null.</summary>
+    public async Task<string?> SetHandAsync(Seat seat, string? userId, string participantId, bool raised, CancellationToken ct = default)
+    {
+        if (participantId != seat.ParticipantId)
+        {
+            var owner = await db.Rooms.Where(r => r.Id == seat.RoomId).Select(r => r.OwnerId).SingleOrDefaultAsync(ct);
+            if (userId is null || owner != userId) return "Only the host can lower someone else's hand.";
+            if (raised) return "Nobody can raise someone else's hand.";
+        }
+        var changed = await db.Participants.Where(p => p.Id == participantId && p.RoomId == seat.RoomId)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.HandRaised, raised), ct);
+        return changed == 0 ? "That participant is not in your room." : null;
+    }
+
     /// <summary>Stores a seated participant's mute/camera state (newcomers read it from <c>peers</c>).</summary>
     public Task SetMediaStateAsync(Seat seat, bool audioMuted, bool videoMuted, CancellationToken ct = default) =>
         db.Participants.Where(p => p.Id == seat.ParticipantId)

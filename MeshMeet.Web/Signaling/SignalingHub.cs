@@ -88,6 +88,15 @@ public sealed partial class SignalingHub(
         await notifier.MediaStateAsync(seat, new MediaStateChanged(seat.ParticipantId, request.AudioMuted, request.VideoMuted));
     }
 
+    public async Task SetHand(SetHandRequest request, Presence presence)
+    {
+        var seat = SeatOrThrow();
+        var target = request.ParticipantId ?? seat.ParticipantId;
+        if (await presence.SetHandAsync(seat, Context.User?.UserId(), target, request.Raised, Context.ConnectionAborted) is { } refusal)
+            throw new HubException(refusal);
+        await notifier.HandAsync(seat.RoomId, new HandChanged(target, request.Raised));
+    }
+
     /// <summary>Chat: checked, stamped with the sender's seat, relayed to the room, stored nowhere.</summary>
     public async Task SendChat(SendChatRequest request)
     {

@@ -5,7 +5,7 @@ namespace MeshMeet.Web.Signaling;
 
 public sealed record JoinRoomRequest(string? RoomId, string? DisplayName, string? ReconnectToken = null);
 
-public sealed record PeerInfo(string Id, string DisplayName, bool IsHost, bool AudioMuted, bool VideoMuted);
+public sealed record PeerInfo(string Id, string DisplayName, bool IsHost, bool AudioMuted, bool VideoMuted, bool HandRaised = false);
 
 public sealed record IceServerConfig(string[] Urls, string? Username = null, string? Credential = null);
 
@@ -45,6 +45,11 @@ public sealed record SetRoomLockRequest(bool Locked);
 
 public sealed record SendChatRequest(string? Text);
 
+/// <param name="ParticipantId">Someone else's hand (the host lowering it); null for one's own.</param>
+public sealed record SetHandRequest(bool Raised, string? ParticipantId = null);
+
+public sealed record HandChanged(string Id, bool Raised);
+
 public sealed record ChatMessage(string Id, string From, string DisplayName, string Text, DateTimeOffset SentAt);
 
 public sealed record RoomLockChanged(bool Locked);
@@ -68,4 +73,5 @@ public interface ISignalingClient
     Task RoomClosed(RoomClosed message);
     Task RoomLockChanged(RoomLockChanged message);
     Task ChatMessage(ChatMessage message);
+    Task HandChanged(HandChanged message);
 }

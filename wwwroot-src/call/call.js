@@ -112,6 +112,7 @@ signaling.addEventListener('room-closed', ({ detail }) => finish('closed',
   detail.reason === 'deleted' ? 'This room no longer exists.' : 'The call is over. You can join again later.'));
 signaling.addEventListener('lock-changed', ({ detail }) => view.setLocked(detail.locked));
 signaling.addEventListener('chat-message', ({ detail }) => chat.add(detail, detail.from === selfId));
+signaling.addEventListener('hand-changed', ({ detail }) => view.setHand(detail.id, detail.raised));
 signaling.addEventListener('reconnecting', () => {
   if (mesh) view.setState('reconnecting', 'Connection to the server lost. Reconnecting…');
 });
@@ -149,6 +150,7 @@ view.onLeave = async () => {
 view.onKick = (peerId, lockRoom) => signaling.kickParticipant(peerId, lockRoom).catch((e) => view.showAlert(hubErrorMessage(e)));
 view.onEnd = () => signaling.endRoom().catch((e) => view.showAlert(hubErrorMessage(e)));
 view.onLock = (locked) => signaling.setRoomLock(locked).catch((e) => view.showAlert(hubErrorMessage(e)));
+view.onHand = (raised, participantId) => signaling.setHand(raised, participantId).catch((e) => view.showAlert(hubErrorMessage(e)));
 
 // Start: preview with the remembered devices; a reload of an active call goes straight back in. Whether this is such a
 // reload is read before the preview: a person who clicks Join while the camera is still starting marks the tab

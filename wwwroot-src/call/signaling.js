@@ -11,6 +11,7 @@ const EVENTS = {
   RoomClosed: 'room-closed',
   RoomLockChanged: 'lock-changed',
   ChatMessage: 'chat-message',
+  HandChanged: 'hand-changed',
 };
 
 /** @param {{ previousRetryCount: number, elapsedMilliseconds: number }} attempt */
@@ -67,6 +68,9 @@ export class Signaling extends EventTarget {
   setRoomLock(locked) { return this.#connection.invoke('SetRoomLock', { locked }); }
 
   sendChat(text) { return this.#connection.invoke('SendChat', { text }); }
+
+  /** @param {boolean} raised @param {string} [participantId] someone else's hand (host only, lowering) */
+  setHand(raised, participantId) { return this.#connection.invoke('SetHand', { raised, participantId }); }
 }
 
 /**

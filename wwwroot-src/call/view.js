@@ -10,6 +10,7 @@ export class CallView {
   onKick = (_peerId, _lockRoom) => {};
   onEnd = () => {};
   onLock = (_locked) => {};
+  onHand = (_raised, _participantId) => {};
 
   /** @param {HTMLElement} root */
   constructor(root) {
@@ -36,7 +37,12 @@ export class CallView {
       if (confirm('End the call for everyone?')) this.onEnd();
     });
     this.$('#lock-button')?.addEventListener('click', () => this.onLock(!this.locked));
+    this.$('#hand-button').addEventListener('click', () => {
+      this.onHand(this.$('[data-self-tile]').dataset.handRaised !== 'true');
+    });
     this.stage.addEventListener('click', (event) => {
+      const lower = event.target instanceof Element ? event.target.closest('button.lower-hand') : null;
+      if (lower) this.onHand(false, lower.closest('[data-peer-id]').dataset.peerId);
       const button = event.target instanceof Element ? event.target.closest('button.kick') : null;
       if (!button) return;
       const tile = button.closest('[data-peer-id]');
@@ -105,7 +111,7 @@ export class CallView {
     self.dataset.videoMuted = String(videoMuted);
   }
 
-  addPeer({ id, displayName, isHost, audioMuted, videoMuted }) {
+  addPeer({ id, displayName, isHost, audioMuted, videoMuted, handRaised }) {
     this.removePeer(id);
     const tile = this.template.content.firstElementChild.cloneNode(true);
     tile.dataset.peerId = id;
@@ -117,8 +123,10 @@ export class CallView {
     const kick = tile.querySelector('.kick');
     kick.textContent = `Kick ${displayName}`;
     kick.hidden = !this.isHost;
+    tile.querySelector('.lower-hand').textContent = `Lower ${displayName}'s hand`;
     this.stage.append(tile);
     this.setPeerMedia(id, audioMuted, videoMuted);
+    this.setHand(id, handRaised ?? false);
     this.#layout();
   }
 
@@ -151,6 +159,21 @@ export class CallView {
     if (!tile) return;
     tile.dataset.audioMuted = String(audioMuted);
     tile.dataset.videoMuted = String(videoMuted);
+  }
+
+  /** A raised hand shows on the tile (self or peer); the host gets a button to lower a peer's. */
+  setHand(id, raised) {
+    const self = this.root.dataset.selfId === id;
+    const tile = self ? this.$('[data-self-tile]') : this.#tile(id);
+    if (!tile) return;
+    tile.dataset.handRaised = String(raised);
+    if (self) {
+      const button = this.$('#hand-button');
+      button.textContent = raised ? 'Lower hand' : 'Raise hand';
+      button.setAttribute('aria-pressed', String(raised));
+    } else {
+      tile.querySelector('.lower-hand').hidden = !(this.isHost && raised);
+    }
   }
 
   setLocked(locked) {

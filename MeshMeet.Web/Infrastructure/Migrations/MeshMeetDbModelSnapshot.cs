@@ -86,6 +86,9 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<bool>("HandRaised")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("IsHost")
                         .HasColumnType("boolean");
 
