@@ -13,8 +13,8 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
 
     private static Task ExpectEveryPairPlayingAsync(params CallPage[] people) => CallPage.ExpectEveryPairPlayingAsync(people);
 
-    [Fact]
-    public async Task Three_people_see_and_hear_each_other_and_see_mute_camera_off_and_leaving()
+    /// <summary>A room whose host (signed in, as Hanna) and Ann are in the call.</summary>
+    private async Task<(CallPage Host, CallPage Ann, string Room)> HostAndAnnAsync()
     {
         var (email, room, _) = await People.HostWithRoomAsync(Browser.App);
         var host = await PersonAsync("host");
@@ -22,6 +22,13 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
         await host.JoinAsync(room, "Hanna");
         var ann = await PersonAsync("ann");
         await ann.JoinAsync(room, "Ann");
+        return (host, ann, room);
+    }
+
+    [Fact]
+    public async Task Three_people_see_and_hear_each_other_and_see_mute_camera_off_and_leaving()
+    {
+        var (host, ann, room) = await HostAndAnnAsync();
         var ben = await PersonAsync("ben");
         // Ben tries to pass for the host; only the real host's tile carries the badge, which no name can produce.
         await ben.JoinAsync(room, "Ben (host)");
@@ -190,12 +197,7 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
     [Fact]
     public async Task A_raised_hand_shows_on_every_page_and_to_a_late_joiner_until_the_host_lowers_it()
     {
-        var (email, room, _) = await People.HostWithRoomAsync(Browser.App);
-        var host = await PersonAsync("host");
-        await People.SignInAsync(host.Page, email);
-        await host.JoinAsync(room, "Hanna");
-        var ann = await PersonAsync("ann");
-        await ann.JoinAsync(room, "Ann");
+        var (host, ann, room) = await HostAndAnnAsync();
         var annId = (await ann.SelfIdAsync())!;
 
         await ann.Button("Raise hand").ClickAsync();
