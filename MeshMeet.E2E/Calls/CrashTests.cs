@@ -14,10 +14,7 @@ namespace MeshMeet.E2E.Calls;
 [Collection(BrowserCollection.Name)]
 public sealed class CrashTests(BrowserFixture fixture, ITestOutputHelper output) : BrowserTest(fixture)
 {
-    private void Log(string line)
-    {
-        try { output.WriteLine(line); } catch (InvalidOperationException) { /* the test already ended */ }
-    }
+    private void Log(string line) => BrowserFixture.Log(output, line);
 
     private async Task<(CallPage Ann, CallPage Ben, string RoomId)> TwoInACallAsync(AppProcess app)
     {

@@ -76,7 +76,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         _people.Clear();
     }
 
-    private static void Log(ITestOutputHelper output, string line)
+    /// <summary>Writes to a test's output, unless the test has already ended (late browser or app messages).</summary>
+    public static void Log(ITestOutputHelper output, string line)
     {
         try { output.WriteLine(line); } catch (InvalidOperationException) { /* the test already ended */ }
     }

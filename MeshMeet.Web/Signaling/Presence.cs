@@ -199,7 +199,8 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
         if (participantId != seat.ParticipantId)
         {
             var owner = await db.Rooms.Where(r => r.Id == seat.RoomId).Select(r => r.OwnerId).SingleOrDefaultAsync(ct);
-            if (userId is null || owner != userId) return "Only the host can lower someone else's hand.";
+            if (Moderation.ModerationRules.MayModerate(true, userId, owner ?? "") != Moderation.ModerationVerdict.Allowed)
+                return "Only the host can lower someone else's hand.";
             if (raised) return "Nobody can raise someone else's hand.";
         }
         var changed = await db.Participants.Where(p => p.Id == participantId && p.RoomId == seat.RoomId)
