@@ -1,6 +1,7 @@
 using MeshMeet.Web.Accounts;
 using MeshMeet.Web.Admin;
 using MeshMeet.Web.Audit;
+using MeshMeet.Web.Cluster;
 using MeshMeet.Web.Infrastructure;
 using MeshMeet.Web.Rooms;
 using MeshMeet.Web.Signaling;
@@ -9,6 +10,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 // One PostgreSQL database: EF Core for Identity, rooms and presence; Marten for the audit log, sharing transactions.
 builder.Services.AddMeshMeetDatabase(builder.Configuration);
+// Several instances on one database: instance heartbeats, Redis notices and backplane, shared Data Protection keys.
+builder.Services.AddCluster(builder.Configuration);
 // Behind a TLS proxy: the client's real address and scheme, from known proxies only.
 builder.Services.AddProxySupport(builder.Configuration);
 builder.Services.AddAudit();
@@ -24,7 +27,7 @@ builder.Services.AddSignaling(builder.Configuration);
 builder.Services.AddRazorPages(o => o.RootDirectory = "/");
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ApiErrorHandler>();
-builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
 var app = builder.Build();
 
@@ -45,6 +48,9 @@ app.UseAuthorization();
 
 app.MapRazorPages();
 app.MapHealthChecks("/health");
+// For orchestrators: live = the process answers; ready = the database (and Redis, when configured) answer too.
+app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
 app.MapAccounts();
 app.MapRooms();
 app.MapSignaling();

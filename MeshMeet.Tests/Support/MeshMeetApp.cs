@@ -29,11 +29,17 @@ public class MeshMeetApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Extra configuration a test class needs (for example a shorter reconnect grace).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>The database: a new one, unless instances share one (<see cref="TwoInstances"/>).</summary>
+    protected virtual Task<string> DatabaseAsync() => TestDatabase.CreateAsync();
+
+    /// <summary>Instances that trust each other's API tokens share the key.</summary>
+    protected virtual string JwtSigningKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
     public MeshMeetApp() => UseKestrel(0);
 
     public async Task InitializeAsync()
     {
-        ConnectionString = await TestDatabase.CreateAsync();
+        ConnectionString = await DatabaseAsync();
         StartServer();
         BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .First().Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1");
@@ -45,7 +51,7 @@ public class MeshMeetApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:MeshMeet", ConnectionString);
-        builder.UseSetting("Jwt:SigningKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        builder.UseSetting("Jwt:SigningKey", JwtSigningKey);
         builder.UseSetting("Admin:Email", AdminEmail);
         builder.UseSetting("Admin:Password", AdminPassword);
         builder.UseSetting("Signaling:ReconnectGraceSeconds", "2");

@@ -37,7 +37,7 @@ public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited,
                 room.Locked = true;
                 session.Events.Append(room.Id, new RoomLocked(room.PublicId, userId!, caller.DisplayName, now));
             }
-            return (Departure: new Departure(room.Id, target.Id, target.ConnectionId, LeaveReasons.Kicked), Locked: lockNow);
+            return (Departure: new Departure(room.Id, target.Id, target.Live(), LeaveReasons.Kicked), Locked: lockNow);
         }, ct);
 
         await notifier.DepartedAsync(kick.Departure, CallNotifier.KickedWords);
@@ -52,7 +52,7 @@ public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited,
             var everyone = await db.Participants.Where(p => p.RoomId == room.Id).ToListAsync(ct);
             db.Participants.RemoveRange(everyone);
             session.Events.Append(room.Id, new RoomEnded(room.PublicId, userId!, caller.DisplayName, everyone.Count, clock.GetUtcNow()));
-            return (room.Id, everyone.Select(p => p.ConnectionId).OfType<string>().ToList());
+            return (room.Id, everyone.Select(p => p.Live()).OfType<LiveConnection>().ToList());
         }, ct);
         await notifier.CloseAsync(roomId, connections, CallClosedReason.Ended, ct);
     }

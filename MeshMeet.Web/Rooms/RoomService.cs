@@ -1,5 +1,6 @@
 using MeshMeet.Web.Audit;
 using MeshMeet.Web.Infrastructure;
+using MeshMeet.Web.Signaling;
 using Microsoft.EntityFrameworkCore;
 
 namespace MeshMeet.Web.Rooms;
@@ -50,7 +51,7 @@ public sealed class RoomService(MeshMeetDb db, AuditedTransaction audited, TimeP
             if (room is null || room.OwnerId != host.UserId) return null;
             var connections = await db.Participants
                 .Where(p => p.RoomId == room.Id && p.ConnectionId != null)
-                .Select(p => p.ConnectionId!)
+                .Select(p => new LiveConnection(p.Id, p.ConnectionId!, p.InstanceId))
                 .ToListAsync(ct);
             db.Rooms.Remove(room); // participants and bans go with it (cascade); the audit stream stays
             session.Events.Append(room.Id,
@@ -83,5 +84,5 @@ public enum CallClosedReason { Ended, Deleted }
 /// <summary>Tells a room's live call that it is over (implemented where the hub lives).</summary>
 public interface IRoomCallCloser
 {
-    Task CloseAsync(Guid roomId, IReadOnlyList<string> connections, CallClosedReason reason, CancellationToken ct);
+    Task CloseAsync(Guid roomId, IReadOnlyList<LiveConnection> connections, CallClosedReason reason, CancellationToken ct);
 }

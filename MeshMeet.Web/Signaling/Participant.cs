@@ -22,12 +22,24 @@ public sealed class Participant
     public bool HandRaised { get; set; }
     /// <summary>The live SignalR connection; null while the participant is inside the reconnect grace period.</summary>
     public string? ConnectionId { get; set; }
+    /// <summary>The app instance that holds <see cref="ConnectionId"/> (<see cref="Cluster.ServerInstance"/>).</summary>
+    public string? InstanceId { get; set; }
     /// <summary>SHA-256 of the secret that lets the same browser resume this identity.</summary>
     public required string ReconnectTokenHash { get; set; }
     /// <summary>Hash of the browser's signed cookie id (<see cref="BrowserIds"/>), barred with the token on a kick.</summary>
     public string? BrowserHash { get; set; }
     public DateTimeOffset JoinedAt { get; set; }
     public DateTimeOffset? DisconnectedAt { get; set; }
+}
+
+/// <summary>A participant's live connection and the app instance that holds it.</summary>
+public sealed record LiveConnection(string ParticipantId, string ConnectionId, string? InstanceId);
+
+public static class ParticipantConnections
+{
+    /// <summary>Where this participant's connection lives; null inside the reconnect grace period.</summary>
+    public static LiveConnection? Live(this Participant p) =>
+        p.ConnectionId is null ? null : new LiveConnection(p.Id, p.ConnectionId, p.InstanceId);
 }
 
 internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Participant>
@@ -39,6 +51,8 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
         p.Property(x => x.Id).HasMaxLength(32);
         p.Property(x => x.DisplayName).HasMaxLength(200);
         p.Property(x => x.ConnectionId).HasMaxLength(64);
+        p.Property(x => x.InstanceId).HasMaxLength(32);
+        p.HasIndex(x => x.InstanceId);
         p.Property(x => x.ReconnectTokenHash).HasMaxLength(64);
         p.Property(x => x.BrowserHash).HasMaxLength(64);
         p.HasIndex(x => x.RoomId);

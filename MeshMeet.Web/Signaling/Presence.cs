@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using MeshMeet.Web.Audit;
+using MeshMeet.Web.Cluster;
 using MeshMeet.Web.Infrastructure;
 using MeshMeet.Web.Rooms;
 using Microsoft.EntityFrameworkCore;
@@ -14,10 +15,10 @@ public abstract record JoinOutcome
 {
     public sealed record RoomNotFound : JoinOutcome;
     public sealed record Refused(string Message) : JoinOutcome;
-    /// <param name="Displaced">On a resume, the connection that held this identity until now (another tab, or a
-    /// page that is unloading); it leaves the room's group.</param>
+    /// <param name="Displaced">On a resume, the connection that held this identity until now (another tab, a page
+    /// that is unloading, or a connection on an instance that died); it loses the seat.</param>
     public sealed record Admitted(Participant Self, Room Room, IReadOnlyList<Participant> Peers, string ReconnectToken,
-        bool Resumed, string? Displaced) : JoinOutcome;
+        bool Resumed, LiveConnection? Displaced) : JoinOutcome;
 }
 
 /// <summary>
@@ -25,7 +26,8 @@ public abstract record JoinOutcome
 /// (join, leave, sweep, and in Moderation kick and end) first locks the room's row and commits together with its audit
 /// event: concurrent joins cannot overfill a room, and appends to the room's stream never race.
 /// </summary>
-public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, JoinQueue queue, RefusalTally refusals)
+public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, JoinQueue queue, RefusalTally refusals,
+    InstanceIdentity instance)
 {
     /// <summary>Everyone in a room's call.</summary>
     public static string GroupName(Guid roomId) => $"room:{roomId:N}";
@@ -72,13 +74,14 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
 
         Participant self;
         string reconnectToken;
-        string? displaced = null;
+        LiveConnection? displaced = null;
         switch (decision)
         {
             case JoinDecision.Resume:
                 self = resumable!;
-                displaced = self.ConnectionId;
+                displaced = self.Live();
                 self.ConnectionId = cmd.ConnectionId;
+                self.InstanceId = instance.Id;
                 self.DisconnectedAt = null;
                 reconnectToken = cmd.ReconnectToken!;
                 break;
@@ -92,6 +95,7 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
                     IsHost = isOwner,
                     UserId = cmd.UserId,
                     ConnectionId = cmd.ConnectionId,
+                    InstanceId = instance.Id,
                     ReconnectTokenHash = Hash(reconnectToken),
                     BrowserHash = cmd.BrowserHash,
                     JoinedAt = now,
@@ -129,21 +133,33 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
     public Task MarkDisconnectedAsync(string connectionId, CancellationToken ct = default) =>
         Disconnect(db.Participants.Where(p => p.ConnectionId == connectionId), ct);
 
-    /// <summary>After a restart no connection survives: every seat gets the grace period to be resumed.</summary>
-    public Task MarkAllDisconnectedAsync(CancellationToken ct = default) =>
-        Disconnect(db.Participants.Where(p => p.ConnectionId != null), ct);
+    /// <summary>Seats held by instances without a heartbeat since <paramref name="aliveSince"/> (crashed, cut off, or
+    /// the process before a restart; also seats from before instances were recorded) get the grace period to be
+    /// resumed, and those instances are forgotten. Seats of live instances are not touched.</summary>
+    public async Task<int> ReleaseSilentInstancesAsync(DateTimeOffset aliveSince, CancellationToken ct = default)
+    {
+        var released = await Disconnect(db.Participants.Where(p => p.ConnectionId != null
+            && !db.Instances.Any(i => i.Id == p.InstanceId && i.HeartbeatAt >= aliveSince)), ct);
+        await db.Instances.Where(i => i.HeartbeatAt < aliveSince).ExecuteDeleteAsync(ct);
+        return released;
+    }
+
+    /// <summary>This instance stops: its seats get the grace period now.</summary>
+    public Task<int> ReleaseInstanceAsync(string instanceId, CancellationToken ct = default) =>
+        Disconnect(db.Participants.Where(p => p.InstanceId == instanceId), ct);
 
     private Task<int> Disconnect(IQueryable<Participant> who, CancellationToken ct) =>
         who.ExecuteUpdateAsync(s => s.SetProperty(p => p.ConnectionId, (string?)null)
+            .SetProperty(p => p.InstanceId, (string?)null)
             .SetProperty(p => p.DisconnectedAt, clock.GetUtcNow()), ct);
 
     /// <summary>Seats held under a connection that is not open (a "mark disconnected" that failed, or a join that
     /// committed as its connection closed) start their grace period now, as if the drop had just been seen.
-    /// <paramref name="isOpen"/> knows this instance's connections; with several instances each must only judge its
-    /// own (README, "Several instances").</summary>
+    /// <paramref name="isOpen"/> knows this instance's connections, so only this instance's seats are judged.</summary>
     public async Task<int> ReapGhostsAsync(Func<string, bool> isOpen, CancellationToken ct = default)
     {
-        var held = await db.Participants.Where(p => p.ConnectionId != null).Select(p => new { p.Id, p.ConnectionId }).ToListAsync(ct);
+        var held = await db.Participants.Where(p => p.ConnectionId != null && p.InstanceId == instance.Id)
+            .Select(p => new { p.Id, p.ConnectionId }).ToListAsync(ct);
         var ghosts = held.Where(p => !isOpen(p.ConnectionId!)).ToList();
         var reaped = 0;
         foreach (var ghost in ghosts)
@@ -218,7 +234,7 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
     {
         db.Participants.Remove(p);
         session.Events.Append(room.Id, new ParticipantLeft(room.PublicId, p.Id, p.DisplayName, reason, p.Id, clock.GetUtcNow()));
-        return new Departure(room.Id, p.Id, p.ConnectionId, reason);
+        return new Departure(room.Id, p.Id, p.Live(), reason);
     }
 
     public static string Hash(string token) =>

@@ -10,13 +10,11 @@ internal sealed partial class PresenceSweeper(
 {
     private DateTimeOffset _startedAt;
 
-    public override async Task StartAsync(CancellationToken ct)
+    public override Task StartAsync(CancellationToken ct)
     {
-        // Connections do not survive a restart; the seats they held wait to be resumed.
-        await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<Presence>().MarkAllDisconnectedAsync(ct);
+        // The seats this process held before a restart are released by InstanceHeartbeat; here the clock starts.
         _startedAt = clock.GetUtcNow();
-        await base.StartAsync(ct);
+        return base.StartAsync(ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -66,10 +66,17 @@ public sealed class SeatRegistry
     // Room -> participant -> that participant's group name, made once per join rather than once per relayed signal.
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, string>> _rosters = new();
     private readonly ConcurrentDictionary<string, byte> _barred = new();
-    private readonly ConcurrentDictionary<string, byte> _open = new();
+    private readonly ConcurrentDictionary<string, Microsoft.AspNetCore.SignalR.HubCallerContext> _open = new();
 
     /// <summary>A connection to this instance opened; until it closes, a seat held under its id is not a ghost.</summary>
-    public void Opened(string connectionId) => _open[connectionId] = 0;
+    public void Opened(Microsoft.AspNetCore.SignalR.HubCallerContext connection) => _open[connection.ConnectionId] = connection;
+
+    /// <summary>Closes every connection of this instance (the others declared it dead and released its seats): the
+    /// browsers reconnect and resume.</summary>
+    public void AbortAll()
+    {
+        foreach (var connection in _open.Values) connection.Abort();
+    }
 
     /// <summary>Is this connection open on this instance?</summary>
     public bool IsOpen(string connectionId) => _open.ContainsKey(connectionId);

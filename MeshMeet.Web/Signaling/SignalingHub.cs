@@ -18,7 +18,7 @@ namespace MeshMeet.Web.Signaling;
 [AllowAnonymous]
 public sealed partial class SignalingHub(
     SeatRegistry seats, CallNotifier notifier, BrowserIds browsers, AddressLimits limits, IServiceScopeFactory scopes,
-    IOptions<SignalingOptions> options, ILogger<SignalingHub> log)
+    IOptions<SignalingOptions> options, IOptions<TurnOptions> turn, TimeProvider clock, ILogger<SignalingHub> log)
     : Hub<ISignalingClient>
 {
     public async Task<JoinRoomResult> JoinRoom(JoinRoomRequest request, Presence presence)
@@ -65,8 +65,8 @@ public sealed partial class SignalingHub(
         if (!seats.IsOpen(Context.ConnectionId)) seats.SuspectGhosts();
         var o = options.Value;
         return new JoinRoomResult(admitted.Self.Id, admitted.Self.IsHost, admitted.Room.Capacity,
-            admitted.Peers.Select(p => p.AsPeerInfo()).ToArray(), o.IceServers, admitted.ReconnectToken, admitted.Room.Name,
-            admitted.Room.Locked, admitted.Resumed, o.UplinkBudgetKbps);
+            admitted.Peers.Select(p => p.AsPeerInfo()).ToArray(), IceSettings.ServersFor(o, turn.Value, admitted.Self.Id, clock.GetUtcNow()),
+            admitted.ReconnectToken, admitted.Room.Name, admitted.Room.Locked, admitted.Resumed, o.UplinkBudgetKbps, o.IceTransportPolicy);
     }
 
     /// <summary>The hot path: shape check, the caller's seat, the roster, one group send.</summary>
@@ -124,7 +124,7 @@ public sealed partial class SignalingHub(
 
     public override Task OnConnectedAsync()
     {
-        seats.Opened(Context.ConnectionId);
+        seats.Opened(Context);
         return base.OnConnectedAsync();
     }
 

@@ -10,10 +10,11 @@ public sealed record PeerInfo(string Id, string DisplayName, bool IsHost, bool A
 public sealed record IceServerConfig(string[] Urls, string? Username = null, string? Credential = null);
 
 /// <summary>JoinRoom's answer. <c>ReconnectToken</c> lets this browser resume the same identity after a drop;
-/// <c>UplinkBudgetKbps</c> is what all of its video uploads together should stay within.</summary>
+/// <c>UplinkBudgetKbps</c> is what all of its video uploads together should stay within; <c>IceServers</c> carry
+/// TURN credentials of this participant's own; <c>IceTransportPolicy</c> "relay" means media only through TURN.</summary>
 public sealed record JoinRoomResult(
     string SelfId, bool IsHost, int Capacity, PeerInfo[] Peers, IceServerConfig[] IceServers,
-    string ReconnectToken, string RoomName, bool Locked, bool Resumed, int UplinkBudgetKbps);
+    string ReconnectToken, string RoomName, bool Locked, bool Resumed, int UplinkBudgetKbps, string IceTransportPolicy);
 
 public sealed record SessionDescription(string? Type, string? Sdp);
 

@@ -1,3 +1,4 @@
+using MeshMeet.Web.Cluster;
 using MeshMeet.Web.Moderation;
 using MeshMeet.Web.Rooms;
 using System.Text.Json.Serialization;
@@ -11,6 +12,9 @@ public sealed class SignalingOptions
 {
     /// <summary>STUN/TURN servers handed to browsers; empty by default (loopback and LAN need none).</summary>
     public IceServerConfig[] IceServers { get; set; } = [];
+    /// <summary>"relay": browsers send media only through the TURN server (Turn:Urls), so no participant learns
+    /// another's IP address; "all" (default): direct paths first.</summary>
+    public string IceTransportPolicy { get; set; } = IceSettings.All;
     /// <summary>All of one sender's video uploads together, in kbit/s (a typical home uplink).</summary>
     public int UplinkBudgetKbps { get; set; } = 2500;
     /// <summary>How long a dropped participant keeps its seat and identity.</summary>
@@ -43,7 +47,10 @@ public static class SignalingSetup
 
     public static IServiceCollection AddSignaling(this IServiceCollection services, IConfiguration config)
     {
-        services.Configure<SignalingOptions>(config.GetSection("Signaling"));
+        services.AddOptions<SignalingOptions>().Bind(config.GetSection("Signaling")).ValidateOnStart();
+        services.Configure<TurnOptions>(config.GetSection("Turn"));
+        // A relay-only policy without a TURN server would fail every call: refuse to start instead.
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<SignalingOptions>, IceSettingsValidation>();
         services.Configure<AddressLimitOptions>(config.GetSection("Signaling:PerAddress"));
         services.AddSingleton<AddressLimits>();
         services.AddRateLimiter(_ => { });
@@ -58,7 +65,8 @@ public static class SignalingSetup
                 o.AddFilter<HubErrorFilter>();
             })
             // Absent rather than null: browsers read {"username": null} in an RTCIceServer as the string "null".
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)
+            .AddBackplane(config);
         services.AddSingleton<HubRateLimitFilter>();
         services.AddSingleton<HubErrorFilter>();
         // HubErrorFilter logs hub method failures by what they are; the dispatcher would log refusals as errors.

@@ -68,7 +68,8 @@ async function enter(name) {
   joinedName = name;
   mesh?.close();
   view.clearPeers();
-  mesh = new Mesh({ selfId, signaling, media, iceServers: result.iceServers, uplinkBudgetKbps: result.uplinkBudgetKbps });
+  mesh = new Mesh({ selfId, signaling, media, iceServers: result.iceServers, iceTransportPolicy: result.iceTransportPolicy,
+    uplinkBudgetKbps: result.uplinkBudgetKbps });
   mesh.addEventListener('remote-stream', ({ detail }) => view.showPeerStream(detail.peerId, detail.stream));
   mesh.addEventListener('peer-state', ({ detail }) => view.showPeerConnection(detail.peerId, detail.state));
   view.enterCall({ selfId, name, stream: media.stream, isHost: result.isHost, locked: result.locked });

@@ -14,18 +14,20 @@ export class Mesh extends EventTarget {
   #signaling;
   #media;
   #iceServers;
+  #iceTransportPolicy;
   #budgetKbps;
 
   /**
    * @param {{ selfId: string, signaling: import('./signaling.js').Signaling, media: import('./media.js').LocalMedia,
-   *           iceServers: RTCIceServer[], uplinkBudgetKbps: number }} options
+   *           iceServers: RTCIceServer[], iceTransportPolicy?: RTCIceTransportPolicy, uplinkBudgetKbps: number }} options
    */
-  constructor({ selfId, signaling, media, iceServers, uplinkBudgetKbps }) {
+  constructor({ selfId, signaling, media, iceServers, iceTransportPolicy = 'all', uplinkBudgetKbps }) {
     super();
     this.#selfId = selfId;
     this.#signaling = signaling;
     this.#media = media;
     this.#iceServers = iceServers;
+    this.#iceTransportPolicy = iceTransportPolicy;
     this.#budgetKbps = uplinkBudgetKbps;
   }
 
@@ -40,6 +42,7 @@ export class Mesh extends EventTarget {
     const link = new PeerLink(peerId, {
       polite: isPolite(this.#selfId, peerId),
       iceServers: this.#iceServers,
+      iceTransportPolicy: this.#iceTransportPolicy,
       stream: this.#media.stream,
       send: (message) => this.#signaling.signal({ to: peerId, ...message }),
       events: this,
@@ -86,13 +89,13 @@ class PeerLink {
   #timer = null;
   #plan = null;
 
-  constructor(peerId, { polite, iceServers, stream, send, events }) {
+  constructor(peerId, { polite, iceServers, iceTransportPolicy, stream, send, events }) {
     this.peerId = peerId;
     this.polite = polite;
     this.stream = stream;
     this.send = send;
     this.events = events;
-    this.pc = new RTCPeerConnection({ iceServers });
+    this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy });
     this.remoteStream = new MediaStream();
 
     this.pc.onnegotiationneeded = () => this.#offer();

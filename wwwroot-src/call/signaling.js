@@ -50,7 +50,8 @@ export class Signaling extends EventTarget {
   /**
    * @param {{ roomId: string, displayName: string, reconnectToken?: string }} request
    * @returns {Promise<{ selfId: string, isHost: boolean, capacity: number, peers: object[], iceServers: RTCIceServer[],
-   *   reconnectToken: string, roomName: string, locked: boolean, resumed: boolean, uplinkBudgetKbps: number }>}
+   *   reconnectToken: string, roomName: string, locked: boolean, resumed: boolean, uplinkBudgetKbps: number,
+   *   iceTransportPolicy: RTCIceTransportPolicy }>}
    */
   joinRoom(request) { return this.#connection.invoke('JoinRoom', request); }
 

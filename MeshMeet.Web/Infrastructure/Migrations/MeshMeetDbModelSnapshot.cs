@@ -22,6 +22,23 @@ namespace MeshMeet.Web.Infrastructure.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("MeshMeet.Web.Cluster.ServerInstance", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("instances", (string)null);
+                });
+
             modelBuilder.Entity("MeshMeet.Web.Rooms.Room", b =>
                 {
                     b.Property<Guid>("Id")
@@ -89,6 +106,10 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                     b.Property<bool>("HandRaised")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<bool>("IsHost")
                         .HasColumnType("boolean");
 
@@ -116,6 +137,8 @@ namespace MeshMeet.Web.Infrastructure.Migrations
 
                     b.HasIndex("DisconnectedAt");
 
+                    b.HasIndex("InstanceId");
+
                     b.HasIndex("ReconnectTokenHash")
                         .IsUnique();
 
@@ -139,6 +162,25 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                     b.HasKey("RoomId", "TokenHash");
 
                     b.ToTable("room_bans", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace MeshMeet.Tests.Support;
+
+/// <summary>
+/// A server program the tests run on loopback (redis-server, nginx, turnserver, a MeshMeet instance): started as a
+/// child process, ready once its port accepts connections, killed with the fixture. Its output is kept for failures.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    public int Port { get; }
+    public string Output { get { lock (_output) return _output.ToString(); } }
+    public bool HasExited => _process.HasExited;
+
+    private ServerProcess(Process process, int port) => (_process, Port) = (process, port);
+
+    public static async Task<ServerProcess> StartAsync(string file, IEnumerable<string> args, int port,
+        IDictionary<string, string>? environment = null, string? workingDirectory = null, Action<string>? log = null)
+    {
+        var start = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        var server = new ServerProcess(Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start"), port);
+        DataReceivedEventHandler keep = (_, e) =>
+        {
+            if (e.Data is not { Length: > 0 } line) return;
+            lock (server._output) server._output.AppendLine(line);
+            log?.Invoke($"[{Path.GetFileName(file)}:{port}] {line}");
+        };
+        server._process.OutputDataReceived += keep;
+        server._process.ErrorDataReceived += keep;
+        server._process.BeginOutputReadLine();
+        server._process.BeginErrorReadLine();
+        await server.WaitForPortAsync(TimeSpan.FromSeconds(60));
+        return server;
+    }
+
+    /// <summary>redis-server on loopback, nothing kept on disk.</summary>
+    public static Task<ServerProcess> RedisAsync()
+    {
+        var port = FreePort();
+        return StartAsync("redis-server", ["--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], port);
+    }
+
+    public string RedisConnectionString => $"127.0.0.1:{Port}";
+
+    private async Task WaitForPortAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"It exited with code {_process.ExitCode}:\n{Output}");
+            using var probe = new TcpClient();
+            try
+            {
+                await probe.ConnectAsync(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException) when (clock.Elapsed < timeout)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    /// <summary>kill -9: no shutdown, no goodbye to anyone.</summary>
+    public void Kill()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

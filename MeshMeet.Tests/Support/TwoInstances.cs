@@ -1,0 +1,49 @@
+using System.Security.Cryptography;
+
+namespace MeshMeet.Tests.Support;
+
+/// <summary>
+/// Two MeshMeet instances on one database and one Redis (backplane and notices), as behind a load balancer, started
+/// together on a new database so that they race for migrations and the first Data Protection key.
+/// </summary>
+public sealed class TwoInstances : IAsyncLifetime
+{
+    public ServerProcess Redis { get; private set; } = null!;
+    public string ConnectionString { get; private set; } = "";
+    public Instance A { get; private set; } = null!;
+    public Instance B { get; private set; } = null!;
+    private readonly string _signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    public async Task InitializeAsync()
+    {
+        Redis = await ServerProcess.RedisAsync();
+        ConnectionString = await TestDatabase.CreateAsync();
+        A = Another();
+        B = Another();
+        await Task.WhenAll(Task.Run(A.InitializeAsync), Task.Run(B.InitializeAsync));
+    }
+
+    /// <summary>One more instance of the same cluster (start it with InitializeAsync).</summary>
+    public Instance Another() => new(ConnectionString, _signingKey, Redis.RedisConnectionString);
+
+    public async Task DisposeAsync()
+    {
+        await ((IAsyncLifetime)A).DisposeAsync();
+        await ((IAsyncLifetime)B).DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+
+    public sealed class Instance(string database, string signingKey, string redis) : MeshMeetApp
+    {
+        protected override Task<string> DatabaseAsync() => Task.FromResult(database);
+        protected override string JwtSigningKey => signingKey;
+
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = redis,
+            // Quick to notice a dead instance, so tests need not wait long.
+            ["Cluster:HeartbeatSeconds"] = "1",
+            ["Cluster:InstanceTimeoutSeconds"] = "3",
+        };
+    }
+}

@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using MeshMeet.Web.Signaling;
+using StackExchange.Redis;
+
+namespace MeshMeet.Web.Cluster;
+
+/// <summary>Take a seat away from a connection: the instance holding it stops relaying for it and drops its groups.</summary>
+public sealed record Revocation(Guid RoomId, string ParticipantId, string ConnectionId, bool Bar);
+
+/// <summary>
+/// Notices between the app instances that share a database, over Redis pub/sub (ConnectionStrings:Redis). SignalR's
+/// backplane already carries every message for browsers; what it cannot carry is routing state, which lives in the
+/// memory of the instance holding a connection. So a kick committed on instance A becomes a revocation sent to the
+/// instance named in the seat, and A waits for its acknowledgement before anyone hears of the kick: from then on the
+/// kicked connection relays nothing, wherever it is. Without Redis there is one instance and every live seat is local.
+/// </summary>
+public sealed partial class InstanceBus(InstanceIdentity identity, IConfiguration config, IServiceProvider services,
+    Microsoft.Extensions.Options.IOptions<ClusterOptions> options, ILogger<InstanceBus> log) : IHostedService, IAsyncDisposable
+{
+    private const string Prefix = "meshmeet:cluster:";
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _acks = new();
+    private long _nextAck;
+    private ConnectionMultiplexer? _redis;
+
+    public string InstanceId => identity.Id;
+
+    /// <summary>The Redis connection, when several instances are configured (readiness checks ping it).</summary>
+    public IConnectionMultiplexer? Redis => _redis;
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        if (config.GetConnectionString("Redis") is not { Length: > 0 } redis) return;
+        var redisOptions = ConfigurationOptions.Parse(redis);
+        redisOptions.AbortOnConnectFail = false; // Redis may start after us; the client keeps trying
+        _redis = await ConnectionMultiplexer.ConnectAsync(redisOptions);
+        var subscriber = _redis.GetSubscriber();
+        (await subscriber.SubscribeAsync(RedisChannel.Literal(Prefix + identity.Id))).OnMessage(m => Receive(m.Message));
+        (await subscriber.SubscribeAsync(RedisChannel.Literal(Prefix + "all"))).OnMessage(m => Receive(m.Message));
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_redis is not null) await _redis.DisposeAsync();
+    }
+
+    /// <summary>Revokes a seat held by another instance. With <paramref name="wait"/>, returns once that instance has
+    /// done it, or after <see cref="ClusterOptions.RevokeTimeoutMilliseconds"/> (an instance that does not answer is
+    /// dead or cut off, and relays nothing to anyone either way).</summary>
+    public async Task RevokeElsewhereAsync(string instanceId, Revocation revocation, bool wait)
+    {
+        if (_redis is null) return; // one instance: a seat naming another is left over from before a restart
+        var ack = wait ? Interlocked.Increment(ref _nextAck) : 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (wait) _acks[ack] = done;
+        try
+        {
+            await PublishAsync(instanceId, new Notice(Kinds.Revoke, identity.Id, ack, revocation));
+            if (wait) await done.Task.WaitAsync(TimeSpan.FromMilliseconds(options.Value.RevokeTimeoutMilliseconds));
+        }
+        catch (Exception e) when (e is TimeoutException or RedisException)
+        {
+            LogRevokeUnconfirmed(instanceId, e.Message);
+        }
+        finally
+        {
+            if (wait) _acks.TryRemove(ack, out _);
+        }
+    }
+
+    /// <summary>A room's call is over: every other instance forgets its roster.</summary>
+    public async Task RoomClosedAsync(Guid roomId)
+    {
+        if (_redis is null) return;
+        try
+        {
+            await PublishAsync("all", new Notice(Kinds.RoomClosed, identity.Id, 0, new Revocation(roomId, "", "", false)));
+        }
+        catch (RedisException e)
+        {
+            LogRevokeUnconfirmed("all", e.Message); // a roster left behind costs memory, not correctness
+        }
+    }
+
+    private Task PublishAsync(string to, Notice notice) =>
+        _redis!.GetSubscriber().PublishAsync(RedisChannel.Literal(Prefix + to), JsonSerializer.SerializeToUtf8Bytes(notice));
+
+    private void Receive(RedisValue message) => _ = HandleAsync(message);
+
+    private async Task HandleAsync(RedisValue message)
+    {
+        try
+        {
+            var notice = JsonSerializer.Deserialize<Notice>((byte[])message!)!;
+            var notifier = services.GetRequiredService<CallNotifier>();
+            switch (notice.Kind)
+            {
+                case Kinds.Revoke:
+                    await notifier.RevokeHereAsync(notice.Revocation);
+                    if (notice.Ack != 0) await PublishAsync(notice.From, new Notice(Kinds.Ack, identity.Id, notice.Ack, notice.Revocation));
+                    break;
+                case Kinds.Ack:
+                    if (_acks.TryGetValue(notice.Ack, out var done)) done.TrySetResult();
+                    break;
+                case Kinds.RoomClosed when notice.From != identity.Id:
+                    notifier.ForgetRoom(notice.Revocation.RoomId);
+                    break;
+            }
+        }
+        catch (Exception e)
+        {
+            LogNoticeFailed(e);
+        }
+    }
+
+    private static class Kinds
+    {
+        public const string Revoke = "revoke", Ack = "ack", RoomClosed = "room-closed";
+    }
+
+    private sealed record Notice(string Kind, string From, long Ack, Revocation Revocation);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} did not confirm a revocation: {Reason}")]
+    private partial void LogRevokeUnconfirmed(string instance, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A notice from another instance failed")]
+    private partial void LogNoticeFailed(Exception e);
+}

@@ -1,0 +1,102 @@
+using MeshMeet.Web.Infrastructure;
+using MeshMeet.Web.Signaling;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace MeshMeet.Web.Cluster;
+
+/// <summary>
+/// Keeps this instance's row fresh, and releases the seats of instances that went silent: theirs (and only theirs)
+/// start the reconnect grace period, so their people can resume here, and a restart or crash of one instance never
+/// evicts the people of another. Every instance watches every other; the work is idempotent.
+/// </summary>
+internal sealed partial class InstanceHeartbeat(
+    IServiceScopeFactory scopes, InstanceIdentity identity, SeatRegistry seats, TimeProvider clock, IOptions<ClusterOptions> options,
+    ILogger<InstanceHeartbeat> log) : BackgroundService
+{
+    public override async Task StartAsync(CancellationToken ct)
+    {
+        // Registered before anything is released, so no other instance mistakes this one for dead.
+        await WithDatabase(async (db, presence) =>
+        {
+            var now = clock.GetUtcNow();
+            db.Instances.Add(new ServerInstance { Id = identity.Id, StartedAt = now, HeartbeatAt = now });
+            await db.SaveChangesAsync(ct);
+            var released = await presence.ReleaseSilentInstancesAsync(now - Timeout, ct);
+            if (released > 0) LogReleased(released);
+        });
+        LogStarted(identity.Id);
+        await base.StartAsync(ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, options.Value.HeartbeatSeconds)), clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await WithDatabase(BeatAsync);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogBeatFailed(e); // the next tick tries again
+            }
+        }
+    }
+
+    private async Task BeatAsync(MeshMeetDb db, Presence presence)
+    {
+        var now = clock.GetUtcNow();
+        if (await db.Instances.Where(i => i.Id == identity.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.HeartbeatAt, now)) == 0)
+        {
+            // Others declared this instance dead (it was cut off longer than the timeout) and released its seats. Its
+            // connections are closed so that their browsers resume their seats, here or elsewhere, as after a crash.
+            LogDeclaredDead(identity.Id);
+            db.Instances.Add(new ServerInstance { Id = identity.Id, StartedAt = now, HeartbeatAt = now });
+            await db.SaveChangesAsync();
+            seats.AbortAll();
+        }
+        var released = await presence.ReleaseSilentInstancesAsync(now - Timeout);
+        if (released > 0) LogReleased(released);
+    }
+
+    /// <summary>A clean stop: the seats held here start their grace period now, instead of when the others notice
+    /// the silence, and the row goes.</summary>
+    public override async Task StopAsync(CancellationToken ct)
+    {
+        await base.StopAsync(ct);
+        try
+        {
+            await WithDatabase(async (db, presence) =>
+            {
+                await presence.ReleaseInstanceAsync(identity.Id, ct);
+                await db.Instances.Where(i => i.Id == identity.Id).ExecuteDeleteAsync(ct);
+            });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogBeatFailed(e); // the others release them once the heartbeat is stale
+        }
+    }
+
+    private TimeSpan Timeout => TimeSpan.FromSeconds(options.Value.InstanceTimeoutSeconds);
+
+    private async Task WithDatabase(Func<MeshMeetDb, Presence, Task> work)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await work(scope.ServiceProvider.GetRequiredService<MeshMeetDb>(), scope.ServiceProvider.GetRequiredService<Presence>());
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance} started")]
+    private partial void LogStarted(string instance);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} seats of instances that stopped now wait out their grace period")]
+    private partial void LogReleased(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance heartbeat failed")]
+    private partial void LogBeatFailed(Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} was declared dead by the others; closing its connections so their people resume")]
+    private partial void LogDeclaredDead(string instance);
+}

@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace MeshMeet.Web.Cluster;
+
+/// <summary>
+/// One running app instance, as the others see it: alive while its heartbeat is fresh. A participant's seat names the
+/// instance that holds its connection, so an instance that restarts or dies releases only its own seats.
+/// </summary>
+public sealed class ServerInstance
+{
+    public required string Id { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset HeartbeatAt { get; set; }
+}
+
+internal sealed class ServerInstanceConfiguration : IEntityTypeConfiguration<ServerInstance>
+{
+    public void Configure(EntityTypeBuilder<ServerInstance> b)
+    {
+        b.ToTable("instances");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Id).HasMaxLength(32);
+    }
+}
+
+/// <summary>Configuration section "Cluster".</summary>
+public sealed class ClusterOptions
+{
+    /// <summary>How often this instance tells the others it is alive.</summary>
+    public int HeartbeatSeconds { get; set; } = 3;
+    /// <summary>An instance silent for this long is dead: its seats start their reconnect grace period (its people
+    /// resume on another instance, or leave when it runs out).</summary>
+    public int InstanceTimeoutSeconds { get; set; } = 12;
+    /// <summary>How long a kick or end waits for the instance holding the connection to confirm it stopped relaying.</summary>
+    public int RevokeTimeoutMilliseconds { get; set; } = 2000;
+}
+
+/// <summary>This process's instance id: new on every start, so a restart never mistakes the old process's seats
+/// for its own live ones.</summary>
+public sealed class InstanceIdentity
+{
+    public string Id { get; } = Infrastructure.SecureId.New(9);
+}
