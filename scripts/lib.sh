@@ -14,14 +14,24 @@ apt_updated=
 apt_install() {
   [ -n "$apt_updated" ] || { as_root apt-get update -qq; apt_updated=1; }
   echo ">> installing $*" >&2
+  # Redis, nginx and coturn would start as system services on install; we run our own processes on our own ports.
+  local blocked=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null && as_root chmod +x /usr/sbin/policy-rc.d && blocked=1
+  fi
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+  [ -z "$blocked" ] || as_root rm -f /usr/sbin/policy-rc.d
 }
 
-# Installs whatever of the given needs is missing: postgres node chromium netns
+# Installs whatever of the given needs is missing: postgres node chromium netns redis nginx coturn
 ensure() {
   local need pkgs=()
   for need in "$@"; do
     case $need in
+      redis) command -v redis-server >/dev/null 2>&1 || pkgs+=(redis-server) ;;
+      nginx) command -v nginx >/dev/null 2>&1 || pkgs+=(nginx) ;;
+      coturn) command -v turnserver >/dev/null 2>&1 || pkgs+=(coturn) ;;
+      openssl) command -v openssl >/dev/null 2>&1 || pkgs+=(openssl) ;;
       postgres) [ -x "$PGBIN/initdb" ] || { pkgs+=(postgresql); PGBIN=; } ;;
       node) command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm) ;;
       chromium) [ -x /usr/bin/chromium ] || pkgs+=(chromium) ;;
@@ -120,3 +130,83 @@ SQL
   echo "Host=127.0.0.1;Port=$port;Username=meshmeet;Password=$(cat "$secrets/db-password");Database=meshmeet"
 }
 
+
+# wait_for_port PORT [SECONDS]: until something accepts TCP connections on 127.0.0.1:PORT.
+wait_for_port() {
+  local port=$1 tries=$(( ${2:-30} * 10 ))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    tries=$((tries - 1)); [ "$tries" -gt 0 ] || { echo "error: nothing listens on 127.0.0.1:$port" >&2; return 1; }
+    sleep 0.1
+  done
+}
+
+# self_signed_certificate DIR NAME: a certificate for NAME (a host name or an IP address, plus localhost and 127.0.0.1)
+# made once under DIR as NAME.crt / NAME.key. Browsers warn about it until the user trusts it.
+self_signed_certificate() {
+  local dir=$1 name=$2 san
+  if [[ $name =~ ^[0-9.]+$|: ]]; then san="IP:$name"; else san="DNS:$name"; fi
+  mkdir -p "$dir"
+  [ -f "$dir/$name.crt" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=$name" \
+    -addext "subjectAltName=$san,DNS:localhost,IP:127.0.0.1" -keyout "$dir/$name.key" -out "$dir/$name.crt" 2>/dev/null
+  chmod 600 "$dir/$name.key"
+}
+
+# local_nginx_config DIR HTTPS_PORT HTTP_PORT CERT KEY UPSTREAM...: deploy/nginx.conf with local ports, certificate and
+# instances, wrapped in a main configuration for one nginx process of our own (no daemon, files under DIR).
+# Prints the configuration's path. scripts/run --cluster and the tests run nginx with it.
+local_nginx_config() {
+  local dir=$1 https=$2 http=$3 cert=$4 key=$5 servers= upstream here
+  shift 5
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  for upstream in "$@"; do servers+="    server $upstream max_fails=1 fail_timeout=10s;\n"; done
+  mkdir -p "$dir/temp" "$dir/logs"
+  sed -e '/^    server 127.0.0.1:508[12] /d' -e "s|^    keepalive 16;|${servers}    keepalive 16;|" \
+      -e "s|listen 80;|listen 127.0.0.1:$http;|" -e "s|listen 443 ssl;|listen 127.0.0.1:$https ssl;|" \
+      -e "s|/etc/ssl/meshmeet/fullchain.pem|$cert|" -e "s|/etc/ssl/meshmeet/privkey.pem|$key|" \
+      -e "s|https://\$host\$request_uri|https://\$host:$https\$request_uri|" "$here/deploy/nginx.conf" > "$dir/site.conf"
+  cat > "$dir/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $dir/temp/body;
+    proxy_temp_path $dir/temp/proxy;
+    fastcgi_temp_path $dir/temp/fastcgi;
+    uwsgi_temp_path $dir/temp/uwsgi;
+    scgi_temp_path $dir/temp/scgi;
+    include $dir/site.conf;
+}
+CONF
+  echo "$dir/nginx.conf"
+}
+
+# local_turn_config DIR PORT SECRET: coturn on loopback with the TURN REST API secret (use-auth-secret). Relays only
+# between loopback addresses: for trying the relay-only mode on one machine. Prints the configuration's path.
+local_turn_config() {
+  local dir=$1 port=$2 secret=$3
+  mkdir -p "$dir"
+  cat > "$dir/turnserver.conf" <<CONF
+listening-ip=127.0.0.1
+relay-ip=127.0.0.1
+listening-port=$port
+min-port=$((port + 1))
+max-port=$((port + 200))
+use-auth-secret
+static-auth-secret=$secret
+realm=meshmeet.local
+no-tls
+no-dtls
+no-cli
+allow-loopback-peers
+no-multicast-peers
+pidfile=$dir/turnserver.pid
+log-file=$dir/turnserver.log
+simple-log
+CONF
+  chmod 600 "$dir/turnserver.conf"
+  echo "$dir/turnserver.conf"
+}

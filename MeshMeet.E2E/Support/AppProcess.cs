@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using MeshMeet.Tests.Support;
 
 namespace MeshMeet.E2E.Support;
@@ -13,7 +11,8 @@ namespace MeshMeet.E2E.Support;
 public sealed class AppProcess : IAsyncDisposable
 {
     private readonly string _connectionString;
-    private readonly string _signingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    private readonly string _signingKey;
+    private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly Action<string> _log;
     private Process? _process;
 
@@ -23,11 +22,18 @@ public sealed class AppProcess : IAsyncDisposable
     public string BaseUrl => $"http://127.0.0.1:{Port}";
     public string ConnectionString => _connectionString;
 
-    private AppProcess(string connectionString, Action<string> log) => (_connectionString, _log) = (connectionString, log);
+    private AppProcess(string connectionString, string signingKey, IReadOnlyDictionary<string, string> environment, Action<string> log) =>
+        (_connectionString, _signingKey, _environment, _log) = (connectionString, signingKey, environment, log);
 
-    public static async Task<AppProcess> StartAsync(Action<string> log)
+    /// <param name="connectionString">A database to share with other instances; a new one if null.</param>
+    /// <param name="signingKey">The API token key, the same for instances of one cluster.</param>
+    /// <param name="environment">More configuration, as environment variables (ConnectionStrings__Redis ...).</param>
+    public static async Task<AppProcess> StartAsync(Action<string> log, string? connectionString = null, string? signingKey = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var app = new AppProcess(await TestDatabase.CreateAsync(), log);
+        var app = new AppProcess(connectionString ?? await TestDatabase.CreateAsync(),
+            signingKey ?? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            environment ?? new Dictionary<string, string>(), log);
         await app.StartAgainAsync();
         return app;
     }
@@ -51,6 +57,7 @@ public sealed class AppProcess : IAsyncDisposable
         start.Environment["Admin__Email"] = AdminEmail;
         start.Environment["Admin__Password"] = AdminPassword;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in _environment) start.Environment[key] = value;
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) _log($"[app] {line}"); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) _log($"[app] {line}"); };
@@ -92,14 +99,9 @@ public sealed class AppProcess : IAsyncDisposable
         await Task.CompletedTask;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => ServerProcess.FreePort();
 
-    private static string RepoRoot()
+    public static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "MeshMeet.sln"))) return dir.FullName;

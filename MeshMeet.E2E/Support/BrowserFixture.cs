@@ -53,6 +53,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             BaseURL = baseUrl ?? App.BaseUrl,
             Permissions = ["camera", "microphone"],
             ViewportSize = new ViewportSize { Width = 1000, Height = 700 },
+            // The nginx of the cluster tests serves a certificate made for the test, as a user trusting it would.
+            IgnoreHTTPSErrors = true,
         });
         _people.Add(context);
         await context.AddInitScriptAsync(RecordPeerConnections);

@@ -22,6 +22,9 @@ public static class ClusterSetup
         services.AddHostedService<InstanceHeartbeat>();
         // One application name: the default is the content root path, which may differ between instances.
         services.AddDataProtection().SetApplicationName("MeshMeet").PersistKeysToDbContext<MeshMeetDb>();
+        // The keys sit unencrypted in the app's own database, beside the accounts and rooms they protect; anyone who
+        // can read that database has all of it anyway. Said in the README, not warned about on every start.
+        services.AddLogging(l => l.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error));
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
         return services;
     }

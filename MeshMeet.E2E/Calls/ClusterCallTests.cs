@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using MeshMeet.E2E.Support;
+using MeshMeet.Tests.Support;
+using MeshMeet.Web.Audit;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace MeshMeet.E2E.Calls;
+
+/// <summary>Beyond one process and one network path: a call across two instances (Redis backplane), nginx failing
+/// over when an instance is killed, and media relayed by coturn in the relay-only mode. Each test starts its own
+/// processes, as scripts/run --cluster does.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ClusterCallTests(BrowserFixture fixture, ITestOutputHelper output) : BrowserTest(fixture)
+{
+    private void Log(string line) => BrowserFixture.Log(output, line);
+
+    private async Task<CallPage> PersonAsync(string name, string baseUrl)
+    {
+        var page = await Browser.PersonAsync(name, output, baseUrl);
+        page.Dialog += (_, dialog) => dialog.AcceptAsync(); // "Remove Ben from the call?" -> yes
+        return new CallPage(page);
+    }
+
+    private static Task<long> EventsAsync(string connectionString, string roomId, string type) =>
+        TestDatabase.ScalarAsync<long>(connectionString, $"""
+            SELECT count(*) FROM {AuditSetup.Schema}.mt_events e JOIN {AuditSetup.Schema}.mt_doc_roomsummary s ON s.id = e.stream_id
+            WHERE s.data->>'RoomId' = '{roomId}' AND e.type = '{type}'
+            """);
+
+    [Fact]
+    public async Task A_host_on_instance_A_and_two_guests_on_B_see_and_hear_each_other_and_mute_and_kick_cross_over()
+    {
+        await using var cluster = await ProxiedCluster.StartAsync(Log, withNginx: false);
+        var room = await cluster.A.CreateRoomAsync("Across instances");
+        var host = await PersonAsync("host", cluster.A.BaseUrl);
+        await People.SignInAsync(host.Page, AppProcess.AdminEmail, AppProcess.AdminPassword);
+        await host.JoinAsync(room, "Hanna");
+        var ann = await PersonAsync("ann", cluster.B.BaseUrl);
+        await ann.JoinAsync(room, "Ann");
+        var ben = await PersonAsync("ben", cluster.B.BaseUrl);
+        await ben.JoinAsync(room, "Ben");
+
+        await CallPage.ExpectEveryPairPlayingAsync(host, ann, ben);
+        foreach (var person in new[] { host, ann, ben })
+        {
+            var before = await person.InboundAudioPacketsAsync();
+            await Task.Delay(1500);
+            var after = await person.InboundAudioPacketsAsync();
+            Assert.Equal(2, after.Length);
+            Assert.All(after.Zip(before), pair => Assert.True(pair.First > pair.Second + 10, $"audio packets {pair.Second} -> {pair.First}"));
+        }
+        var holders = await cluster.HoldersAsync(room);
+        Assert.Equal(["a", "b", "b"], holders.Values.Select(id => id![..1]).Order());
+
+        var annId = (await ann.SelfIdAsync())!;
+        var benId = (await ben.SelfIdAsync())!;
+        await ann.Button("Mute").ClickAsync();
+        await Expect(host.Tile(annId)).ToHaveAttributeAsync("data-audio-muted", "true", new() { Timeout = 3000 });
+        await Expect(ben.Tile(annId)).ToHaveAttributeAsync("data-audio-muted", "true", new() { Timeout = 3000 });
+
+        await host.Page.GetByRole(AriaRole.Button, new() { Name = "Kick Ben" }).ClickAsync();
+        await ben.ExpectStateAsync("kicked");
+        await Expect(host.Tile(benId)).ToHaveCountAsync(0);
+        await Expect(ann.Tile(benId)).ToHaveCountAsync(0);
+        await host.ExpectVideoPlayingAsync(annId);
+    }
+
+    [Fact]
+    public async Task Through_nginx_a_kill_9_brings_that_instances_people_back_through_the_other_within_15_s()
+    {
+        await using var cluster = await ProxiedCluster.StartAsync(Log);
+        var room = await cluster.A.CreateRoomAsync("Failover");
+        var people = new List<CallPage>();
+        foreach (var name in new[] { "Ann", "Ben", "Cat" })
+        {
+            var person = await PersonAsync(name.ToLowerInvariant(), cluster.BaseUrl);
+            await person.JoinAsync(room, name);
+            people.Add(person);
+        }
+        await CallPage.ExpectEveryPairPlayingAsync([.. people]);
+        var ids = new List<string>();
+        foreach (var person in people) ids.Add((await person.SelfIdAsync())!);
+        var holders = await cluster.HoldersAsync(room);
+        Log($"before: {string.Join(", ", ids.Select(id => holders[id]))}");
+
+        // Cat's instance dies, and Cat with it (her page goes away): hers is a seat nobody resumes.
+        var dead = holders[ids[2]]!;
+        var live = dead.StartsWith("a-") ? "b-" : "a-";
+        cluster.Named(dead).Kill();
+        var clock = Stopwatch.StartNew();
+        await people[2].Page.GotoAsync("about:blank");
+
+        // Ann and Ben are back, through nginx on the other instance, as themselves.
+        var stayers = people.Take(2).ToArray();
+        while (!(await cluster.HoldersAsync(room)).Where(h => h.Key != ids[2]).All(h => h.Value?.StartsWith(live) == true))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"not everyone resumed on the live instance: {string.Join(", ", (await cluster.HoldersAsync(room)).Values)}");
+            await Task.Delay(200);
+        }
+        foreach (var person in stayers) await person.ExpectStateAsync("in-call");
+        Log($"kill -9 of {dead}: everyone back on the live instance after {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"back after {clock.Elapsed}");
+        Assert.Equal(ids[0], await stayers[0].SelfIdAsync());
+        Assert.Equal(ids[1], await stayers[1].SelfIdAsync());
+
+        // The dead instance's seat (Cat's) is reaped after its grace period; the live instance's are not.
+        foreach (var person in stayers) await Expect(person.Tile(ids[2])).ToHaveCountAsync(0, new() { Timeout = 20000 });
+        await CallPage.ExpectEveryPairPlayingAsync(stayers);
+        var after = await cluster.HoldersAsync(room);
+        Assert.Equal(new[] { ids[0], ids[1] }.Order(), after.Keys.Order());
+        Assert.All(after.Values, holder => Assert.StartsWith(live, holder));
+        Assert.Equal(3L, await EventsAsync(cluster.ConnectionString, room, "participant_joined"));
+        Assert.Equal(1L, await EventsAsync(cluster.ConnectionString, room, "participant_left"));
+    }
+
+    [Fact]
+    public async Task In_relay_only_mode_every_pair_sends_media_through_coturn_and_video_plays_both_ways()
+    {
+        var dir = Directory.CreateTempSubdirectory("meshmeet-turn-").FullName;
+        var port = ServerProcess.FreePort();
+        var config = await ProxiedCluster.LibAsync("local_turn_config", dir, $"{port}", "relay-test-secret");
+        await using var turn = await ServerProcess.StartAsync("turnserver", ["-c", config], port);
+        await using var app = await AppProcess.StartAsync(Log, environment: new Dictionary<string, string>
+        {
+            ["Turn__Urls__0"] = $"turn:127.0.0.1:{port}?transport=udp",
+            ["Turn__Secret"] = "relay-test-secret",
+            ["Signaling__IceTransportPolicy"] = "relay",
+        });
+        var room = await app.CreateRoomAsync("Private");
+        var ann = await PersonAsync("ann", app.BaseUrl);
+        await ann.OpenAsync(room);
+        await Expect(ann.Page.Locator("[data-relay-only]")).ToContainTextAsync("nobody in the call learns your IP address");
+        await ann.JoinAsync(room, "Ann");
+        var ben = await PersonAsync("ben", app.BaseUrl);
+        await ben.JoinAsync(room, "Ben");
+
+        await CallPage.ExpectEveryPairPlayingAsync(ann, ben);
+        foreach (var person in new[] { ann, ben })
+        {
+            // The candidate pair each browser selected: relayed on its own side and on the other's.
+            var pairs = await person.Page.EvaluateAsync<string[]>("""
+                async () => Promise.all(window.__peerConnections.filter(pc => pc.connectionState !== 'closed').map(async pc => {
+                  const stats = await pc.getStats();
+                  let pair;
+                  stats.forEach(s => { if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId); });
+                  return pair ? `${stats.get(pair.localCandidateId).candidateType}/${stats.get(pair.remoteCandidateId).candidateType}` : pc.connectionState;
+                }))
+                """);
+            Assert.Equal(["relay/relay"], pairs);
+        }
+        Directory.Delete(dir, recursive: true);
+    }
+}

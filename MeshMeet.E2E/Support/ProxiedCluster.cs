@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using MeshMeet.Tests.Support;
+using Npgsql;
+
+namespace MeshMeet.E2E.Support;
+
+/// <summary>
+/// What <c>scripts/run --cluster</c> starts, for one test: two MeshMeet processes ("a" and "b") on one database and one
+/// Redis, and (unless asked not to) nginx in front of them over TLS with deploy/nginx.conf. Processes, so a test can
+/// kill -9 one of them.
+/// </summary>
+public sealed class ProxiedCluster : IAsyncDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("meshmeet-cluster-").FullName;
+
+    public ServerProcess Redis { get; private set; } = null!;
+    public ServerProcess? Nginx { get; private set; }
+    public AppProcess A { get; private set; } = null!;
+    public AppProcess B { get; private set; } = null!;
+    public string ConnectionString { get; private set; } = "";
+    public string BaseUrl => $"https://127.0.0.1:{Nginx!.Port}";
+
+    public static async Task<ProxiedCluster> StartAsync(Action<string> log, bool withNginx = true)
+    {
+        var cluster = new ProxiedCluster();
+        cluster.Redis = await ServerProcess.RedisAsync();
+        cluster.ConnectionString = await TestDatabase.CreateAsync();
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        Dictionary<string, string> Settings(string name) => new()
+        {
+            ["ConnectionStrings__Redis"] = cluster.Redis.RedisConnectionString,
+            ["Cluster__InstanceName"] = name,
+            // Quick to notice a dead instance and to end a seat nobody resumes, so the test need not wait long.
+            ["Cluster__HeartbeatSeconds"] = "1",
+            ["Cluster__InstanceTimeoutSeconds"] = "3",
+            ["Signaling__ReconnectGraceSeconds"] = "3",
+            ["Signaling__RestartGraceSeconds"] = "0",
+        };
+        var a = AppProcess.StartAsync(log, cluster.ConnectionString, key, Settings("a"));
+        var b = AppProcess.StartAsync(log, cluster.ConnectionString, key, Settings("b"));
+        (cluster.A, cluster.B) = (await a, await b);
+        if (!withNginx) return cluster;
+
+        var https = ServerProcess.FreePort();
+        await LibAsync("self_signed_certificate", $"{cluster._dir}/tls", "127.0.0.1");
+        var config = await LibAsync("local_nginx_config", $"{cluster._dir}/nginx", $"{https}", $"{ServerProcess.FreePort()}",
+            $"{cluster._dir}/tls/127.0.0.1.crt", $"{cluster._dir}/tls/127.0.0.1.key", $"127.0.0.1:{cluster.A.Port}", $"127.0.0.1:{cluster.B.Port}");
+        cluster.Nginx = await ServerProcess.StartAsync("nginx", ["-p", $"{cluster._dir}/nginx", "-c", config, "-e", $"{cluster._dir}/nginx/logs/error.log"], https, log: log);
+        return cluster;
+    }
+
+    /// <summary>Runs a function of scripts/lib.sh (as scripts/run does) and returns what it printed.</summary>
+    public static async Task<string> LibAsync(string function, params string[] args)
+    {
+        var start = new ProcessStartInfo("bash", ["-c", "source scripts/lib.sh && \"$@\"", "lib", function, .. args])
+        {
+            WorkingDirectory = AppProcess.RepoRoot(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{function} failed ({process.ExitCode}): {errors}");
+        return output.Trim();
+    }
+
+    /// <summary>Which instance holds each participant's connection ("a-…", "b-…"; null while in the grace period).</summary>
+    public async Task<Dictionary<string, string?>> HoldersAsync(string roomId)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand("""
+            SELECT p."Id", p."InstanceId" FROM participants p JOIN rooms r ON r."Id" = p."RoomId" WHERE r."PublicId" = @room
+            """, connection);
+        query.Parameters.AddWithValue("room", roomId);
+        var holders = new Dictionary<string, string?>();
+        await using var rows = await query.ExecuteReaderAsync();
+        while (await rows.ReadAsync()) holders[rows.GetString(0)] = rows.IsDBNull(1) ? null : rows.GetString(1);
+        return holders;
+    }
+
+    /// <summary>The instance process whose id starts with that name.</summary>
+    public AppProcess Named(string instanceId) => instanceId.StartsWith("a-") ? A : B;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Nginx is not null) await Nginx.DisposeAsync();
+        await A.DisposeAsync();
+        await B.DisposeAsync();
+        await Redis.DisposeAsync();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { /* best effort */ }
+    }
+}
