@@ -2,6 +2,8 @@ using System.Diagnostics;
 using MeshMeet.E2E.Support;
 using MeshMeet.Tests.Support;
 using MeshMeet.Web.Audit;
+using MeshMeet.Web.Signaling;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -32,7 +34,7 @@ public sealed class ClusterCallTests(BrowserFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task A_host_on_instance_A_and_two_guests_on_B_see_and_hear_each_other_and_mute_and_kick_cross_over()
     {
-        await using var cluster = await ProxiedCluster.StartAsync(Log, withNginx: false);
+        await using var cluster = await ProxiedCluster.StartAsync(Log);
         var room = await cluster.A.CreateRoomAsync("Across instances");
         var host = await PersonAsync("host", cluster.A.BaseUrl);
         await People.SignInAsync(host.Page, AppProcess.AdminEmail, AppProcess.AdminPassword);
@@ -65,6 +67,18 @@ public sealed class ClusterCallTests(BrowserFixture fixture, ITestOutputHelper o
         await Expect(host.Tile(benId)).ToHaveCountAsync(0);
         await Expect(ann.Tile(benId)).ToHaveCountAsync(0);
         await host.ExpectVideoPlayingAsync(annId);
+
+        // Browsers that cannot use WebSockets fall back to server-sent events or long polling: through nginx too.
+        var other = await cluster.A.CreateRoomAsync("Fallback transports");
+        await using var polling = await CallClient.ConnectAsync(cluster.BaseUrl, transport: HttpTransportType.LongPolling);
+        await using var events = await CallClient.ConnectAsync(cluster.BaseUrl, transport: HttpTransportType.ServerSentEvents);
+        await polling.JoinAsync(other, "Polly");
+        await events.JoinAsync(other, "Eve");
+        await polling.WaitForAsync<PeerInfo>("PeerJoined", p => p.Id == events.SelfId);
+        await events.InvokeAsync("Signal", new SignalRequest(polling.SelfId, new SessionDescription("offer", "v=0"), null));
+        await polling.WaitForAsync<SignalMessage>("Signal", m => m.From == events.SelfId);
+        await polling.InvokeAsync("Signal", new SignalRequest(events.SelfId, new SessionDescription("answer", "v=0"), null));
+        await events.WaitForAsync<SignalMessage>("Signal", m => m.From == polling.SelfId);
     }
 
     [Fact]

@@ -20,7 +20,14 @@ public static class People
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/Login"));
+        try
+        {
+            await page.WaitForURLAsync(url => !url.Contains("/Login"));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"Still not signed in at {page.Url}: {await page.Locator("main").InnerTextAsync()}", e);
+        }
     }
 
     /// <summary>A host account with a room, made through the API; returns the host's email and the room id.</summary>

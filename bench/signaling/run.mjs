@@ -46,7 +46,64 @@ async function waitFor(check, what, timeoutMs = 60000) {
   }
 }
 
-// ---- the three servers ----
+
+const admin = { email: 'bench@meshmeet.local', password: 'Bench-Pa55word!' };
+
+/** One MeshMeet (or two behind a Redis backplane) on a new database. */
+async function meshmeet(workload, instances) {
+  const db = `bench_${workload}_${Date.now()}`;
+  execFileSync('psql', ['-h', '127.0.0.1', '-p', env.BENCH_PGPORT, '-U', 'postgres', '-qc', `CREATE DATABASE ${db}`]);
+  const extra = {};
+  let redis;
+  if (instances > 1) {
+    const redisPort = port++;
+    redis = startProcess(`redis-${workload}`, 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    await waitFor(() => redis.output.includes('Ready to accept connections'), 'Redis');
+    extra.ConnectionStrings__Redis = `127.0.0.1:${redisPort}`;
+  }
+  const children = [];
+  const bases = [];
+  for (let i = 0; i < instances; i++) {
+    const p = port++;
+    children.push(startProcess(`meshmeet${instances > 1 ? i + 1 : ''}-${workload}`, 'dotnet', [env.BENCH_MESHMEET_DLL, '--urls', `http://127.0.0.1:${p}`], {
+      cwd: env.BENCH_MESHMEET_ROOT, // the content root: the project folder, as scripts/run uses
+      env: {
+        ...env, ...extra, ASPNETCORE_ENVIRONMENT: 'Production',
+        ConnectionStrings__MeshMeet: `Host=127.0.0.1;Port=${env.BENCH_PGPORT};Username=postgres;Database=${db}${env.BENCH_PG_EXTRA ?? ""}`,
+        Jwt__SigningKey: Buffer.alloc(32, 7).toString('base64'), Admin__Email: admin.email, Admin__Password: admin.password,
+        // A relay benchmark has no per-client limits; MeshMeet's are configuration.
+        Signaling__CallBurst: '100000000', Signaling__CallsPerSecond: '100000000',
+        Signaling__PerAddress__CallBurst: '100000000', Signaling__PerAddress__CallsPerSecond: '100000000',
+        Signaling__PerAddress__JoinBurst: '100000000', Signaling__PerAddress__Connections: '100000', Signaling__PerAddress__NegotiateBurst: '100000000', Signaling__RejoinBurst: '100000000',
+        ...JSON.parse(env.BENCH_MESHMEET_ENV ?? '{}'),
+      },
+    }));
+    bases.push(`http://127.0.0.1:${p}`);
+  }
+  for (const base of bases) await waitFor(async () => (await fetch(`${base}/health`)).ok, 'MeshMeet /health');
+  const base = bases[0];
+  const token = (await (await fetch(`${base}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) })).json()).accessToken;
+  const pgCpuAtStart = postgresCpu();
+  const rooms = [];
+  for (let i = 0; i < 210; i++) {
+    const r = await fetch(`${base}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: `Bench ${i}`, capacity: 6 }) });
+    rooms.push((await r.json()).id);
+  }
+  const processes = redis ? [...children, redis] : children;
+  let made = 0;
+  return {
+    processes, rooms,
+    make: (name, host) => Object.assign(new HubClient(bases[made++ % bases.length], host ? token : undefined), { name }),
+    cpuSeconds: () => processes.reduce((sum, c) => sum + cpuOf(c.pid, true), 0) + postgresCpu(),
+    cpuParts: () => ({ ...Object.fromEntries(processes.map((c, i) => [c === redis ? 'redis' : `meshmeet${i + 1}`, cpuOf(c.pid, true)])), postgres: postgresCpu() }),
+    rssKb: () => children.reduce((sum, c) => sum + rssKb(c.pid), 0),
+    pgCpu: () => postgresCpu() - pgCpuAtStart,
+    // Error-level entries once serving (a brand-new database makes EF log one failed probe before migrating).
+    errors: () => children.reduce((sum, c) => sum + (c.output.slice(c.output.indexOf('Application started')).match(/^fail: /gm) ?? []).length, 0),
+  };
+}
+
+// ---- the servers ----
 function startProcess(name, command, args, options) {
   const log = createWriteStream(path.join(resultsDir, `${name}.log`), { flags: 'a' });
   const child = spawn('taskset', ['-c', '0', command, ...args], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -57,50 +114,17 @@ function startProcess(name, command, args, options) {
 }
 
 const servers = {
-  async meshmeet(workload) {
-    const p = port++;
-    const db = `bench_${workload}_${Date.now()}`;
-    execFileSync('psql', ['-h', '127.0.0.1', '-p', env.BENCH_PGPORT, '-U', 'postgres', '-qc', `CREATE DATABASE ${db}`]);
-    const admin = { email: 'bench@meshmeet.local', password: 'Bench-Pa55word!' };
-    const child = startProcess(`meshmeet-${workload}`, 'dotnet', [env.BENCH_MESHMEET_DLL, '--urls', `http://127.0.0.1:${p}`], {
-      cwd: env.BENCH_MESHMEET_ROOT, // the content root: the project folder, as scripts/run uses
-      env: {
-        ...env, ASPNETCORE_ENVIRONMENT: 'Production',
-        ConnectionStrings__MeshMeet: `Host=127.0.0.1;Port=${env.BENCH_PGPORT};Username=postgres;Database=${db}${env.BENCH_PG_EXTRA ?? ""}`,
-        Jwt__SigningKey: Buffer.alloc(32, 7).toString('base64'), Admin__Email: admin.email, Admin__Password: admin.password,
-        // A relay benchmark has no per-client limits; MeshMeet's are configuration.
-        Signaling__CallBurst: '100000000', Signaling__CallsPerSecond: '100000000',
-        Signaling__PerAddress__CallBurst: '100000000', Signaling__PerAddress__CallsPerSecond: '100000000',
-        Signaling__PerAddress__JoinBurst: '100000000', Signaling__PerAddress__Connections: '100000', Signaling__PerAddress__NegotiateBurst: '100000000', Signaling__RejoinBurst: '100000000',
-        ...JSON.parse(env.BENCH_MESHMEET_ENV ?? '{}'),
-      },
-    });
-    const base = `http://127.0.0.1:${p}`;
-    await waitFor(async () => (await fetch(`${base}/health`)).ok, 'MeshMeet /health');
-    const token = (await (await fetch(`${base}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) })).json()).accessToken;
-    const pgCpuAtStart = postgresCpu();
-    const rooms = [];
-    for (let i = 0; i < 210; i++) {
-      const r = await fetch(`${base}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: `Bench ${i}`, capacity: 6 }) });
-      rooms.push((await r.json()).id);
-    }
-    return {
-      child, rooms,
-      make: (name, host) => Object.assign(new HubClient(base, host ? token : undefined), { name }),
-      cpuSeconds: () => cpuOf(child.pid, true) + postgresCpu(),
-      rssKb: () => rssKb(child.pid),
-      pgCpu: () => postgresCpu() - pgCpuAtStart,
-      // Error-level entries once serving (a brand-new database makes EF log one failed probe before migrating).
-      errors: () => (child.output.slice(child.output.indexOf('Application started')).match(/^fail: /gm) ?? []).length,
-    };
-  },
+  meshmeet: (workload) => meshmeet(workload, 1),
+  // Two instances on one database and one Redis (the backplane); clients alternate between them, so every room's
+  // traffic crosses from one instance to the other: the cluster's worst case. CPU is both instances, PostgreSQL and Redis.
+  meshmeet2: (workload) => meshmeet(workload, 2),
   async socketio(workload) {
     const p = port++;
     const child = startProcess(`socketio-${workload}`, 'node', [path.join(here, 'socketio-relay.mjs')], { env: { ...env, PORT: String(p) } });
     await waitFor(() => child.output.includes('listening'), 'the Socket.IO relay');
     const base = `http://127.0.0.1:${p}`;
     return {
-      child, rooms: Array.from({ length: 210 }, (_, i) => `room-${i}`),
+      processes: [child], rooms: Array.from({ length: 210 }, (_, i) => `room-${i}`),
       make: (name) => Object.assign(new SocketIoClient(base), { name }),
       cpuSeconds: () => cpuOf(child.pid, true), rssKb: () => rssKb(child.pid), errors: () => 0,
     };
@@ -112,7 +136,7 @@ const servers = {
     await waitFor(() => child.output.includes('listening'), 'the PeerJS server');
     const base = `http://127.0.0.1:${p}`;
     return {
-      child, rooms: Array.from({ length: 210 }, (_, i) => `room-${i}`),
+      processes: [child], rooms: Array.from({ length: 210 }, (_, i) => `room-${i}`),
       make: (name) => Object.assign(new PeerJsClient(base), { name }),
       cpuSeconds: () => cpuOf(child.pid, true), rssKb: () => rssKb(child.pid), errors: () => 0,
     };
@@ -142,11 +166,10 @@ for (let round = 1; round <= rounds; round++) {
       } catch (e) {
         result = { error: String(e) };
       } finally {
-        server.child.kill('SIGTERM');
-        await new Promise((r) => server.child.once('exit', r));
+        await Promise.all(server.processes.map((p) => { p.kill('SIGTERM'); return new Promise((r) => p.once('exit', r)); }));
       }
       ((results[name] ??= {})[target] ??= []).push(result);
-      if (target === 'meshmeet' && server.pgCpu) result.postgresCpuSeconds = server.pgCpu();
+      if (server.pgCpu) result.postgresCpuSeconds = server.pgCpu();
       console.log(`round ${round} ${name} ${target}: ${JSON.stringify(result)}`);
     }
   }
@@ -165,10 +188,18 @@ for (const [name, workload] of Object.entries(workloads)) {
   lines.push(`| ${workload.label} | ${fmt(median(fig('meshmeet')))} | ${fmt(median(fig('socketio')))} | ${fmt(median(fig('peerjs')))} | ${fmt(ratio('socketio'))} | ${fmt(ratio('peerjs'))} |`);
 }
 const extra = [];
+if (targets.includes('meshmeet2')) {
+  for (const [name, workload] of Object.entries(workloads)) {
+    const r = results[name];
+    if (!r?.meshmeet2) continue;
+    const ratio = (t) => (r[t] ? fmt(median(r.meshmeet2.map((m, i) => m[workload.figure] / r[t][i]?.[workload.figure]))) : 'n/a');
+    extra.push(`two instances behind Redis, ${workload.label}: ${r.meshmeet2.map((x) => fmt(x[workload.figure])).join(' / ')} (per round); vs one instance ${ratio('meshmeet')}, vs socket.io ${ratio('socketio')}, vs PeerJS ${ratio('peerjs')}`);
+  }
+}
 if (results.rate) extra.push(`lost at 2,000/s (per round): ${targets.map((t) => `${t} ${results.rate[t].map((x) => x.lost).join('/')}`).join(', ')}`);
 if (results.burst) extra.push(`join burst lost signals: ${targets.map((t) => `${t} ${results.burst[t].map((x) => x.lost).join('/')}`).join(', ')}; all delivered after (ms): ${targets.map((t) => `${t} ${results.burst[t].map((x) => fmt(x.completeMs)).join('/')}`).join(', ')}`);
 if (results.idle) extra.push(`idle CPU % at 1,000 connections: ${targets.map((t) => `${t} ${results.idle[t].map((x) => fmt(x.idleCpuPercent)).join('/')}`).join(', ')}`);
-extra.push(`MeshMeet error-level log entries per run: ${Object.values(results).flatMap((r) => r.meshmeet.map((x) => x.serverErrors ?? 'n/a')).join(' ')}`);
+extra.push(`MeshMeet error-level log entries per run: ${Object.values(results).flatMap((r) => [...(r.meshmeet ?? []), ...(r.meshmeet2 ?? [])].map((x) => x.serverErrors ?? 'n/a')).join(' ')}`);
 const table = [...lines, '', ...extra.map((e) => `- ${e}`), `- rounds: ${rounds}; ratios are medians of per-round ratios`].join('\n');
 console.log(table);
 writeFileSync(path.join(resultsDir, 'table.md'), table + '\n');

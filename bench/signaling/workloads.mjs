@@ -43,12 +43,14 @@ export async function closedLoop(make, rooms, server, { inFlight = 4, warmupMs =
   }
   for (const [a, b] of pairs) for (let i = 0; i < inFlight; i++) { a.signal(b.joined.selfId, candidate(i)); b.signal(a.joined.selfId, candidate(i)); }
   await sleep(warmupMs);
-  const cpu0 = server.cpuSeconds(); const n0 = received; const t0 = now();
+  const cpu0 = server.cpuSeconds(); const parts0 = server.cpuParts?.(); const n0 = received; const t0 = now();
   await sleep(measureMs);
-  const cpu1 = server.cpuSeconds(); const n1 = received; const t1 = now();
+  const cpu1 = server.cpuSeconds(); const parts1 = server.cpuParts?.(); const n1 = received; const t1 = now();
   for (const pair of pairs) for (const c of pair) c.close();
   const cpu = cpu1 - cpu0;
-  return { messages: n1 - n0, seconds: (t1 - t0) / 1000, cpuSeconds: cpu, perCpuSecond: (n1 - n0) / cpu, perSecond: (n1 - n0) / ((t1 - t0) / 1000) };
+  // Where the CPU went, per server process (several for a cluster), in seconds.
+  const cpuParts = parts0 && Object.fromEntries(Object.entries(parts1).map(([k, v]) => [k, Math.round((v - parts0[k]) * 100) / 100]));
+  return { messages: n1 - n0, seconds: (t1 - t0) / 1000, cpuSeconds: cpu, perCpuSecond: (n1 - n0) / cpu, perSecond: (n1 - n0) / ((t1 - t0) / 1000), ...(cpuParts && { cpuParts }) };
 }
 
 /** Open loop at a fixed total rate: relay latency percentiles and lost messages. */
