@@ -5,6 +5,7 @@ using MeshMeet.Web.Cluster;
 using MeshMeet.Web.Infrastructure;
 using MeshMeet.Web.Rooms;
 using MeshMeet.Web.Signaling;
+using MeshMeet.Web.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,10 +23,13 @@ builder.Services.AddAccounts(builder.Configuration, builder.Environment);
 // Features.
 builder.Services.AddRooms();
 builder.Services.AddSignaling(builder.Configuration);
+builder.Services.AddAdmin();
 
 // Pages live beside their feature code (Rooms/, Home/, Admin/ ...), not under Pages/.
 builder.Services.AddRazorPages(o => o.RootDirectory = "/");
 builder.Services.AddProblemDetails();
+// Metrics at /metrics (loopback or Metrics:AllowFrom), traces and metrics over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+builder.Services.AddTelemetry(builder.Configuration);
 builder.Services.AddExceptionHandler<ApiErrorHandler>();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
 
@@ -38,15 +42,17 @@ app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.S
     branch => branch.UseStatusCodePagesWithReExecute("/Error", "?status={0}"));
 app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), branch => branch.UseStatusCodePages());
 app.UseSecurityHeaders();
+app.UseMetricsEndpoint(app.Configuration);
 // A cookie alone never makes a cross-site page a host: the hub admits browsers from our own origin only.
 app.UseHubOriginCheck(app.Configuration);
-app.UseStaticFiles();
 app.UseRouting();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapRazorPages();
+// Static files from the build's manifest: fingerprinted URLs (cached for a year), precompressed (brotli, gzip), ETags.
+app.MapStaticAssets();
+app.MapRazorPages().WithStaticAssets();
 app.MapHealthChecks("/health");
 // For orchestrators: live = the process answers; ready = the database (and Redis, when configured) answer too.
 app.MapHealthChecks("/health/live", new() { Predicate = _ => false });

@@ -23,7 +23,7 @@ apt_install() {
   [ -z "$blocked" ] || as_root rm -f /usr/sbin/policy-rc.d
 }
 
-# Installs whatever of the given needs is missing: postgres node chromium netns redis nginx coturn
+# Installs whatever of the given needs is missing: postgres node chromium netns redis nginx coturn openssl curl
 ensure() {
   local need pkgs=()
   for need in "$@"; do
@@ -32,6 +32,7 @@ ensure() {
       nginx) command -v nginx >/dev/null 2>&1 || pkgs+=(nginx) ;;
       coturn) command -v turnserver >/dev/null 2>&1 || pkgs+=(coturn) ;;
       openssl) command -v openssl >/dev/null 2>&1 || pkgs+=(openssl) ;;
+      curl) command -v curl >/dev/null 2>&1 || pkgs+=(curl) ;;
       postgres) [ -x "$PGBIN/initdb" ] || { pkgs+=(postgresql); PGBIN=; } ;;
       node) command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm) ;;
       chromium) [ -x /usr/bin/chromium ] || pkgs+=(chromium) ;;

@@ -101,10 +101,5 @@ public sealed class AppProcess : IAsyncDisposable
 
     private static int FreePort() => ServerProcess.FreePort();
 
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MeshMeet.sln"))) return dir.FullName;
-        throw new InvalidOperationException("MeshMeet.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepoRoot() => ServerProcess.RepoRoot();
 }

@@ -14,13 +14,14 @@ public sealed class AuthorizationMatrixTests(MeshMeetApp app)
 {
     public enum Actor { Anonymous, GuestInRoom, GuestInOtherRoom, OtherHost, Owner, Admin }
 
-    public enum Action { ListRoomsApi, RoomsPage, DeleteRoomApi, AuditLog, RoomHistory, AuditExport, Kick, EndCall, LockRoom }
+    public enum Action { ListRoomsApi, RoomsPage, DeleteRoomApi, AuditLog, RoomHistory, AuditExport, LiveOverview, AdminCloseCall, Kick, EndCall, LockRoom }
 
     private static readonly HashSet<(Actor, Action)> Allowed =
     [
         (Actor.Owner, Action.ListRoomsApi), (Actor.Owner, Action.RoomsPage), (Actor.Owner, Action.DeleteRoomApi),
         (Actor.Owner, Action.Kick), (Actor.Owner, Action.EndCall), (Actor.Owner, Action.LockRoom),
         (Actor.Admin, Action.AuditLog), (Actor.Admin, Action.RoomHistory), (Actor.Admin, Action.AuditExport),
+        (Actor.Admin, Action.LiveOverview), (Actor.Admin, Action.AdminCloseCall),
     ];
 
     public static TheoryData<Actor, Action> Cells()
@@ -56,7 +57,7 @@ public sealed class AuthorizationMatrixTests(MeshMeetApp app)
         var succeeded = await TryAsync(action, http, hub, room, victim);
 
         Assert.Equal(Allowed.Contains((actor, action)), succeeded);
-        if (!succeeded && action is Action.DeleteRoomApi or Action.Kick or Action.EndCall)
+        if (!succeeded && action is Action.DeleteRoomApi or Action.Kick or Action.EndCall or Action.AdminCloseCall)
         {
             await Task.Delay(150);
             Assert.Equal(0, victim.Count("Kicked") + victim.Count("RoomClosed")); // the victim's call went on
@@ -67,6 +68,15 @@ public sealed class AuthorizationMatrixTests(MeshMeetApp app)
     {
         async Task<bool> Reveals(string url) =>
             await http.GetAsync(url) is { StatusCode: HttpStatusCode.OK } r && (await r.Content.ReadAsStringAsync()).Contains(room);
+        async Task<bool> CloseFromOverview()
+        {
+            var token = await Forms.TryAntiforgeryTokenAsync(http, "/admin");
+            var form = token is null ? new Dictionary<string, string>() : new() { ["__RequestVerificationToken"] = token };
+            var response = await http.PostAsync($"/admin?handler=Close&id={room}", new FormUrlEncodedContent(form));
+            if (response.StatusCode != HttpStatusCode.OK) return false;
+            await victim.WaitForAsync<RoomClosed>("RoomClosed");
+            return true;
+        }
         async Task<bool> Hub(string method, object message)
         {
             try { await hub.InvokeAsync(method, message); return true; }
@@ -81,6 +91,8 @@ public sealed class AuthorizationMatrixTests(MeshMeetApp app)
             Action.AuditLog => await Reveals($"/admin/audit?room={room}"),
             Action.RoomHistory => await Reveals($"/admin/audit/rooms/{room}"),
             Action.AuditExport => await Reveals($"/admin/audit/export?room={room}"),
+            Action.LiveOverview => await Reveals("/admin"),
+            Action.AdminCloseCall => await CloseFromOverview(),
             Action.Kick => await Hub("KickParticipant", new KickParticipantRequest(victim.SelfId)),
             Action.EndCall => await Hub("EndRoom", new EndRoomRequest()),
             Action.LockRoom => await Hub("SetRoomLock", new SetRoomLockRequest(true)),

@@ -8,10 +8,18 @@ public static partial class Forms
 {
     public static async Task<string> AntiforgeryTokenAsync(HttpClient client, string pageUrl)
     {
-        var html = await client.GetStringAsync(pageUrl);
-        var match = TokenInput().Match(html);
-        Assert.True(match.Success, $"No antiforgery token on {pageUrl}");
-        return WebUtility.HtmlDecode(match.Groups[1].Value);
+        var token = await TryAntiforgeryTokenAsync(client, pageUrl);
+        Assert.True(token is not null, $"No antiforgery token on {pageUrl}");
+        return token;
+    }
+
+    /// <summary>The page's antiforgery token, or null if the page is not there for this client (or has no form).</summary>
+    public static async Task<string?> TryAntiforgeryTokenAsync(HttpClient client, string pageUrl)
+    {
+        var response = await client.GetAsync(pageUrl);
+        if (!response.IsSuccessStatusCode) return null;
+        var match = TokenInput().Match(await response.Content.ReadAsStringAsync());
+        return match.Success ? WebUtility.HtmlDecode(match.Groups[1].Value) : null;
     }
 
     public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string pageUrl, string postUrl,

@@ -50,6 +50,24 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string RedisConnectionString => $"127.0.0.1:{Port}";
 
+    /// <summary>MeshMeet as scripts/run starts it: the build's MeshMeet.Web.dll, from the project folder (its content
+    /// root), in Production, configured by environment variables.</summary>
+    public static Task<ServerProcess> MeshMeetAsync(int port, IDictionary<string, string> environment, Action<string>? log = null)
+    {
+        var web = Path.Combine(RepoRoot(), "MeshMeet.Web");
+        var dll = Directory.GetFiles(Path.Combine(web, "bin"), "MeshMeet.Web.dll", SearchOption.AllDirectories)
+            .OrderByDescending(File.GetLastWriteTimeUtc).First();
+        var settings = new Dictionary<string, string>(environment) { ["ASPNETCORE_ENVIRONMENT"] = "Production" };
+        return StartAsync("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"], port, settings, web, log);
+    }
+
+    public static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MeshMeet.sln"))) return dir.FullName;
+        throw new InvalidOperationException("MeshMeet.sln not found above " + AppContext.BaseDirectory);
+    }
+
     private async Task WaitForPortAsync(TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();

@@ -6,6 +6,8 @@ namespace MeshMeet.Web.Admin;
 
 public static class AdminSetup
 {
+    public static IServiceCollection AddAdmin(this IServiceCollection services) => services.AddScoped<LiveOverview>();
+
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
         app.MapGet("/admin/audit/export", ExportAsync).RequireAuthorization(AccountsSetup.AdminPolicy);

@@ -58,6 +58,17 @@ public sealed class AuditQueries(IQuerySession session)
         return query;
     }
 
+    /// <summary>The latest events of one kind over every room, newest first.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> LatestAsync<TEvent>(int count, CancellationToken ct = default)
+    {
+        var events = await session.Events.QueryAllRawEvents().Where(e => e.EventTypesAre(typeof(TEvent)))
+            .OrderByDescending(e => e.Sequence).Take(count).ToListAsync(ct);
+        var streams = events.Select(e => e.StreamId).Distinct().ToArray();
+        var names = (await session.Query<RoomSummary>().Where(s => s.Id.IsOneOf(streams)).Select(s => new { s.Id, s.RoomName }).ToListAsync(ct))
+            .ToDictionary(s => s.Id, s => s.RoomName);
+        return events.Select(e => AuditFormat.Entry(e, names.GetValueOrDefault(e.StreamId, ""))).OfType<AuditEntry>().ToList();
+    }
+
     /// <summary>Every event of a room's stream, oldest first.</summary>
     public async Task<IReadOnlyList<AuditEntry>> TimelineAsync(string roomId, CancellationToken ct = default)
     {

@@ -14,22 +14,25 @@ public static class AuditSetup
     {
         services.AddScoped<AuditedTransaction>();
         services.AddScoped<AuditQueries>();
-        services.AddMarten(o =>
-            {
-                o.DatabaseSchemaName = Schema;
-                o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-                o.Events.StreamIdentity = StreamIdentity.AsGuid;
-                o.Events.AddEventTypes([
-                    typeof(RoomCreated), typeof(RoomDeleted), typeof(ParticipantJoined), typeof(ParticipantLeft),
-                    typeof(ParticipantKicked), typeof(JoinRefused), typeof(RoomLocked), typeof(RoomUnlocked), typeof(RoomEnded),
-                ]);
-                // Inline: the summary row commits in the same transaction as the events it counts.
-                o.Projections.Add<RoomSummaryProjection>(ProjectionLifecycle.Inline);
-                o.Schema.For<RoomSummary>().Index(x => x.RoomId).Index(x => x.OwnerId).Index(x => x.LastActivity);
-            })
+        services.AddMarten(Configure)
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
         return services;
+    }
+
+    /// <summary>The event store's shape (also what tools and upgrade tests open the store with).</summary>
+    public static void Configure(StoreOptions o)
+    {
+        o.DatabaseSchemaName = Schema;
+        o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        o.Events.StreamIdentity = StreamIdentity.AsGuid;
+        o.Events.AddEventTypes([
+            typeof(RoomCreated), typeof(RoomDeleted), typeof(ParticipantJoined), typeof(ParticipantLeft),
+            typeof(ParticipantKicked), typeof(JoinRefused), typeof(RoomLocked), typeof(RoomUnlocked), typeof(RoomEnded),
+        ]);
+        // Inline: the summary row commits in the same transaction as the events it counts.
+        o.Projections.Add<RoomSummaryProjection>(ProjectionLifecycle.Inline);
+        o.Schema.For<RoomSummary>().Index(x => x.RoomId).Index(x => x.OwnerId).Index(x => x.LastActivity);
     }
 }

@@ -11,15 +11,18 @@ namespace MeshMeet.Web.Cluster;
 /// evicts the people of another. Every instance watches every other; the work is idempotent.
 /// </summary>
 internal sealed partial class InstanceHeartbeat(
-    IServiceScopeFactory scopes, InstanceIdentity identity, SeatRegistry seats, TimeProvider clock, IOptions<ClusterOptions> options,
-    ILogger<InstanceHeartbeat> log) : BackgroundService
+    IServiceScopeFactory scopes, InstanceIdentity identity, SeatRegistry seats, Telemetry.MeshMeetMetrics metrics, TimeProvider clock,
+    IOptions<ClusterOptions> options, ILogger<InstanceHeartbeat> log) : BackgroundService
 {
+    private (long Signals, DateTimeOffset At) _last;
+
     public override async Task StartAsync(CancellationToken ct)
     {
         // Registered before anything is released, so no other instance mistakes this one for dead.
         await WithDatabase(async (db, presence) =>
         {
             var now = clock.GetUtcNow();
+            _last = (metrics.SignalsRelayed, now);
             db.Instances.Add(new ServerInstance { Id = identity.Id, StartedAt = now, HeartbeatAt = now });
             await db.SaveChangesAsync(ct);
             var released = await presence.ReleaseSilentInstancesAsync(now - Timeout, ct);
@@ -48,7 +51,12 @@ internal sealed partial class InstanceHeartbeat(
     private async Task BeatAsync(MeshMeetDb db, Presence presence)
     {
         var now = clock.GetUtcNow();
-        if (await db.Instances.Where(i => i.Id == identity.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.HeartbeatAt, now)) == 0)
+        var signals = metrics.SignalsRelayed;
+        var perSecond = Math.Round((signals - _last.Signals) / Math.Max(0.001, (now - _last.At).TotalSeconds), 1);
+        _last = (signals, now);
+        var connections = seats.OpenCount;
+        if (await db.Instances.Where(i => i.Id == identity.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.HeartbeatAt, now)
+                .SetProperty(i => i.Connections, connections).SetProperty(i => i.SignalsPerSecond, perSecond)) == 0)
         {
             // Others declared this instance dead (it was cut off longer than the timeout) and released its seats. Its
             // connections are closed so that their browsers resume their seats, here or elsewhere, as after a crash.

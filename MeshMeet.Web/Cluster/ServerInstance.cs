@@ -12,6 +12,10 @@ public sealed class ServerInstance
     public required string Id { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset HeartbeatAt { get; set; }
+    /// <summary>Open hub connections at the last heartbeat (the admin overview shows them).</summary>
+    public int Connections { get; set; }
+    /// <summary>Signals relayed per second since the heartbeat before.</summary>
+    public double SignalsPerSecond { get; set; }
 }
 
 internal sealed class ServerInstanceConfiguration : IEntityTypeConfiguration<ServerInstance>

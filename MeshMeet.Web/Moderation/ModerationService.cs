@@ -11,7 +11,8 @@ namespace MeshMeet.Web.Moderation;
 /// Kick, end and lock: each checks ownership against the database inside the transaction that makes the change and
 /// records it; <see cref="CallNotifier"/> then tells the people affected.
 /// </summary>
-public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, CallNotifier notifier)
+public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, CallNotifier notifier,
+    Telemetry.MeshMeetMetrics metrics)
 {
     public async Task KickAsync(Seat callerSeat, string? userId, KickParticipantRequest request, CancellationToken ct)
     {
@@ -41,6 +42,7 @@ public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited,
         }, ct);
 
         await notifier.DepartedAsync(kick.Departure, CallNotifier.KickedWords);
+        metrics.Kicked();
         if (kick.Locked) await notifier.LockChangedAsync(kick.Departure.RoomId, true);
     }
 
@@ -49,12 +51,33 @@ public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited,
         var (roomId, connections) = await audited.RunAsync(async session =>
         {
             var (caller, room) = await AuthorizeAsync(callerSeat, userId, ct);
-            var everyone = await db.Participants.Where(p => p.RoomId == room.Id).ToListAsync(ct);
-            db.Participants.RemoveRange(everyone);
-            session.Events.Append(room.Id, new RoomEnded(room.PublicId, userId!, caller.DisplayName, everyone.Count, clock.GetUtcNow()));
-            return (room.Id, everyone.Select(p => p.Live()).OfType<LiveConnection>().ToList());
+            return (room.Id, await EndCallAsync(session, room, userId!, caller.DisplayName, ct));
         }, ct);
         await notifier.CloseAsync(roomId, connections, CallClosedReason.Ended, ct);
+    }
+
+    /// <summary>An admin closes a live call (the admin overview): recorded as ended by that admin. False if there
+    /// is no such room.</summary>
+    public async Task<bool> CloseAsAdminAsync(Rooms.Host admin, string publicId, CancellationToken ct)
+    {
+        if (!SecureId.LooksValid(publicId)) return false;
+        var closed = await audited.RunAsync(async session =>
+        {
+            var room = await db.Rooms.LockAsync(publicId, ct);
+            return room is null ? null : new { room.Id, Connections = await EndCallAsync(session, room, admin.UserId, $"{admin.Name} (admin)", ct) };
+        }, ct);
+        if (closed is null) return false;
+        await notifier.CloseAsync(closed.Id, closed.Connections, CallClosedReason.Ended, ct);
+        return true;
+    }
+
+    /// <summary>Everyone leaves the locked room's call, recorded as ended by the actor; returns their connections.</summary>
+    private async Task<List<LiveConnection>> EndCallAsync(Marten.IDocumentSession session, Room room, string actorId, string actorName, CancellationToken ct)
+    {
+        var everyone = await db.Participants.Where(p => p.RoomId == room.Id).ToListAsync(ct);
+        db.Participants.RemoveRange(everyone);
+        session.Events.Append(room.Id, new RoomEnded(room.PublicId, actorId, actorName, everyone.Count, clock.GetUtcNow()));
+        return everyone.Select(p => p.Live()).OfType<LiveConnection>().ToList();
     }
 
     public async Task SetLockAsync(Seat callerSeat, string? userId, bool locked, CancellationToken ct)

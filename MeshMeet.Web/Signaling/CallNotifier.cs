@@ -103,5 +103,5 @@ public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub
 
 internal static class ParticipantMapping
 {
-    public static PeerInfo AsPeerInfo(this Participant p) => new(p.Id, p.DisplayName, p.IsHost, p.AudioMuted, p.VideoMuted, p.HandRaised);
+    public static PeerInfo AsPeerInfo(this Participant p) => new(p.Id, p.DisplayName, p.IsHost, p.AudioMuted, p.VideoMuted, p.HandRaised, p.ScreenSharing);
 }

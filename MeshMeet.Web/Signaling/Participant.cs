@@ -20,6 +20,8 @@ public sealed class Participant
     public bool AudioMuted { get; set; }
     public bool VideoMuted { get; set; }
     public bool HandRaised { get; set; }
+    /// <summary>Sending a screen in the pair's screen slot (newcomers read it from <c>peers</c>).</summary>
+    public bool ScreenSharing { get; set; }
     /// <summary>The live SignalR connection; null while the participant is inside the reconnect grace period.</summary>
     public string? ConnectionId { get; set; }
     /// <summary>The app instance that holds <see cref="ConnectionId"/> (<see cref="Cluster.ServerInstance"/>).</summary>

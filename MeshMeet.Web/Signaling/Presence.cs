@@ -14,7 +14,8 @@ public sealed record JoinCommand(string RoomId, string DisplayName, string? Reco
 public abstract record JoinOutcome
 {
     public sealed record RoomNotFound : JoinOutcome;
-    public sealed record Refused(string Message) : JoinOutcome;
+    /// <param name="Reason">full, locked or barred (as audited).</param>
+    public sealed record Refused(string Message, string Reason) : JoinOutcome;
     /// <param name="Displaced">On a resume, the connection that held this identity until now (another tab, a page
     /// that is unloading, or a connection on an instance that died); it loses the seat.</param>
     public sealed record Admitted(Participant Self, Room Room, IReadOnlyList<Participant> Peers, string ReconnectToken,
@@ -108,7 +109,7 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
                 var (message, reason) = JoinRules.Describe(decision, room.Capacity);
                 var refusal = new JoinRefused(room.PublicId, cmd.DisplayName, reason, cmd.UserId ?? "guest", now);
                 if (refusals.ShouldRecord(room.Id, refusal)) session.Events.Append(room.Id, refusal);
-                return new JoinOutcome.Refused(message);
+                return new JoinOutcome.Refused(message, reason);
         }
 
         await join.EnterGroups(room.Id, self.Id);
@@ -224,10 +225,11 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
         return changed == 0 ? "That participant is not in your room." : null;
     }
 
-    /// <summary>Stores a seated participant's mute/camera state (newcomers read it from <c>peers</c>).</summary>
-    public Task SetMediaStateAsync(Seat seat, bool audioMuted, bool videoMuted, CancellationToken ct = default) =>
+    /// <summary>Stores a seated participant's mute, camera and screen state (newcomers read it from <c>peers</c>).</summary>
+    public Task SetMediaStateAsync(Seat seat, SetMediaStateRequest state, CancellationToken ct = default) =>
         db.Participants.Where(p => p.Id == seat.ParticipantId)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.AudioMuted, audioMuted).SetProperty(p => p.VideoMuted, videoMuted), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.AudioMuted, state.AudioMuted).SetProperty(p => p.VideoMuted, state.VideoMuted)
+                .SetProperty(p => p.ScreenSharing, state.ScreenSharing), ct);
 
     /// <summary>Removes a participant of a room whose row this transaction has locked, with its audit event.</summary>
     private Departure Remove(Marten.IDocumentSession session, Room room, Participant p, string reason)

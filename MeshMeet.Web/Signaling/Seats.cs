@@ -92,6 +92,15 @@ public sealed class SeatRegistry
 
     public Seat? ByConnection(string connectionId) => _byConnection.GetValueOrDefault(connectionId);
 
+    /// <summary>Open hub connections on this instance.</summary>
+    public int OpenCount => _open.Count;
+
+    /// <summary>Connections holding a seat on this instance.</summary>
+    public int SeatCount => _byConnection.Count;
+
+    /// <summary>Rooms with a seat on this instance (counted when asked: metrics scrapes, not the relay).</summary>
+    public int RoomsWithSeats() => _byConnection.Values.Select(s => s.RoomId).Distinct().Count();
+
     /// <summary>A kicked connection may do nothing more in any room until it closes.</summary>
     public void Bar(string connectionId) => _barred[connectionId] = 0;
 

@@ -1,6 +1,7 @@
 using MeshMeet.Web.Accounts;
 using MeshMeet.Web.Infrastructure;
 using MeshMeet.Web.Moderation;
+using MeshMeet.Web.Telemetry;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -17,21 +18,21 @@ namespace MeshMeet.Web.Signaling;
 /// </summary>
 [AllowAnonymous]
 public sealed partial class SignalingHub(
-    SeatRegistry seats, CallNotifier notifier, BrowserIds browsers, AddressLimits limits, IServiceScopeFactory scopes,
+    SeatRegistry seats, CallNotifier notifier, BrowserIds browsers, AddressLimits limits, IServiceScopeFactory scopes, MeshMeetMetrics metrics,
     IOptions<SignalingOptions> options, IOptions<TurnOptions> turn, TimeProvider clock, ILogger<SignalingHub> log)
     : Hub<ISignalingClient>
 {
     public async Task<JoinRoomResult> JoinRoom(JoinRoomRequest request, Presence presence)
     {
         var (name, nameError) = NameRules.Clean(request.DisplayName, JoinRules.MaxDisplayNameLength, "Your name");
-        if (nameError is not null) throw new HubException(nameError);
-        if (seats.IsBarred(Context.ConnectionId)) throw new HubException(JoinRules.Describe(JoinDecision.RefuseBarred, 0).Message);
-        if (seats.ByConnection(Context.ConnectionId) is not null) throw new HubException("This connection is already in a call. Leave it first.");
+        if (nameError is not null) throw Refuse("invalid_name", nameError);
+        if (seats.IsBarred(Context.ConnectionId)) throw Refuse("barred", JoinRules.Describe(JoinDecision.RefuseBarred, 0).Message);
+        if (seats.ByConnection(Context.ConnectionId) is not null) throw Refuse("already_in_call", "This connection is already in a call. Leave it first.");
         if (!SecureId.LooksValid(request.RoomId)) throw RoomNotFound(request.RoomId);
 
         var http = Context.GetHttpContext();
         var browser = browsers.HashOf(http);
-        if (!limits.TryRejoin(request.RoomId!, browser ?? AddressLimits.AddressOf(http))) throw new HubException(JoinRules.RejoiningTooOften);
+        if (!limits.TryRejoin(request.RoomId!, browser ?? AddressLimits.AddressOf(http))) throw Refuse("rejoining_too_often", JoinRules.RejoiningTooOften);
 
         Context.Items[TriedToJoin] = true; // from here on a drop may leave a seat to mark
         var command = new JoinCommand(request.RoomId!, name!, request.ReconnectToken, Context.User?.UserId(), Context.ConnectionId, browser);
@@ -57,10 +58,13 @@ public sealed partial class SignalingHub(
         var admitted = outcome switch
         {
             JoinOutcome.RoomNotFound => throw RoomNotFound(request.RoomId),
-            JoinOutcome.Refused refused => throw new HubException(refused.Message),
+            JoinOutcome.Refused refused => throw Refuse(refused.Reason, refused.Message),
             _ => (JoinOutcome.Admitted)outcome,
         };
         await notifier.AdmittedAsync(Context.ConnectionId, admitted);
+        metrics.Joined(admitted.Resumed);
+        using (log.BeginScope(new Telemetry.SeatScope(admitted.Room.Id, admitted.Self.Id)))
+            LogJoined(admitted.Room.PublicId, admitted.Resumed ? "resumed" : "joined", admitted.Peers.Count);
         // Closed while the join committed: its drop may have been written before the seat existed.
         if (!seats.IsOpen(Context.ConnectionId)) seats.SuspectGhosts();
         var o = options.Value;
@@ -78,14 +82,15 @@ public sealed partial class SignalingHub(
         var group = await rosters.GroupOfAsync(seat.RoomId, request.To!, Context.ConnectionAborted)
             ?? throw new HubException("That participant is not in your room.");
         await Clients.Group(group).Signal(new SignalMessage(seat.ParticipantId, request.Description, request.Candidate));
+        metrics.SignalRelayed();
     }
 
     public async Task SetMediaState(SetMediaStateRequest request, Presence presence)
     {
         using var pass = EnterSeat();
         var seat = pass.Seat;
-        await presence.SetMediaStateAsync(seat, request.AudioMuted, request.VideoMuted, Context.ConnectionAborted);
-        await notifier.MediaStateAsync(seat, new MediaStateChanged(seat.ParticipantId, request.AudioMuted, request.VideoMuted));
+        await presence.SetMediaStateAsync(seat, request, Context.ConnectionAborted);
+        await notifier.MediaStateAsync(seat, new MediaStateChanged(seat.ParticipantId, request.AudioMuted, request.VideoMuted, request.ScreenSharing));
     }
 
     public async Task SetHand(SetHandRequest request, Presence presence)
@@ -155,8 +160,15 @@ public sealed partial class SignalingHub(
 
     private Seat SeatOrThrow() => seats.ByConnection(Context.ConnectionId) ?? throw NotInRoom();
 
+    private HubException Refuse(string reason, string message)
+    {
+        metrics.Refused(reason);
+        return new HubException(message);
+    }
+
     private HubException RoomNotFound(string? roomId)
     {
+        metrics.Refused("not_found");
         // Not audited (there is no stream to write to), only logged, and sampled: a burst of bad links must not
         // flood the log.
         if (UnknownRooms.ShouldLog(out var suppressed)) LogUnknownRoom(roomId?.Length > 40 ? roomId[..40] : roomId, suppressed);
@@ -168,6 +180,9 @@ public sealed partial class SignalingHub(
     private const string TriedToJoin = "meshmeet.tried-to-join";
 
     private static readonly LogSampler UnknownRooms = new(TimeSpan.FromSeconds(10));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Participant {Outcome} room {Room} ({Peers} others there)")]
+    private partial void LogJoined(string room, string outcome, int peers);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not mark a dropped connection's seat as disconnected; the ghost sweep will")]
     private partial void LogDisconnectNotMarked(Exception e);

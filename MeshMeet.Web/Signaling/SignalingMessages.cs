@@ -5,7 +5,8 @@ namespace MeshMeet.Web.Signaling;
 
 public sealed record JoinRoomRequest(string? RoomId, string? DisplayName, string? ReconnectToken = null);
 
-public sealed record PeerInfo(string Id, string DisplayName, bool IsHost, bool AudioMuted, bool VideoMuted, bool HandRaised = false);
+public sealed record PeerInfo(string Id, string DisplayName, bool IsHost, bool AudioMuted, bool VideoMuted, bool HandRaised = false,
+    bool ScreenSharing = false);
 
 public sealed record IceServerConfig(string[] Urls, string? Username = null, string? Credential = null);
 
@@ -26,9 +27,9 @@ public sealed record SignalRequest(string? To, SessionDescription? Description, 
 [System.Text.Json.Serialization.JsonConverter(typeof(SignalJson.MessageConverter))]
 public sealed record SignalMessage(string From, SessionDescription? Description, IceCandidate? Candidate);
 
-public sealed record SetMediaStateRequest(bool AudioMuted, bool VideoMuted);
+public sealed record SetMediaStateRequest(bool AudioMuted, bool VideoMuted, bool ScreenSharing = false);
 
-public sealed record MediaStateChanged(string Id, bool AudioMuted, bool VideoMuted);
+public sealed record MediaStateChanged(string Id, bool AudioMuted, bool VideoMuted, bool ScreenSharing = false);
 
 public sealed record LeaveRoomRequest;
 

@@ -61,6 +61,7 @@ public static class SignalingSetup
                 // An SDP for audio+video is a few KB; 64 KB leaves room and still bounds what one message can cost.
                 o.MaximumReceiveMessageSize = 64 * 1024;
                 o.EnableDetailedErrors = false; // HubException messages still reach the client; nothing else does.
+                o.AddFilter<Telemetry.HubTelemetryFilter>();
                 o.AddFilter<HubRateLimitFilter>();
                 o.AddFilter<HubErrorFilter>();
             })

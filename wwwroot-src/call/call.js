@@ -6,6 +6,7 @@ import { LocalMedia } from './media.js';
 import { Mesh } from './mesh.js';
 import { CallView } from './view.js';
 import { ChatPanel } from './chat.js';
+import { nextSpeaking, shortcutFor } from './rules.js';
 
 const root = document.getElementById('call');
 const roomId = root.dataset.roomId;
@@ -17,6 +18,7 @@ const tokenKey = `meshmeet.token.${roomId}`;
 // Set while this tab is in the call, so a reload rejoins with the same identity instead of showing the pre-join screen.
 const activeKey = `meshmeet.active.${roomId}`;
 const nameKey = 'meshmeet.name';
+const shortcutsKey = 'meshmeet.shortcuts';
 
 /** @type {Mesh | null} */
 let mesh = null;
@@ -69,8 +71,9 @@ async function enter(name) {
   mesh?.close();
   view.clearPeers();
   mesh = new Mesh({ selfId, signaling, media, iceServers: result.iceServers, iceTransportPolicy: result.iceTransportPolicy,
-    uplinkBudgetKbps: result.uplinkBudgetKbps });
+    uplinkBudgetKbps: result.uplinkBudgetKbps, isMuted: (id) => view.isPeerFullyMuted(id) });
   mesh.addEventListener('remote-stream', ({ detail }) => view.showPeerStream(detail.peerId, detail.stream));
+  mesh.addEventListener('remote-screen', ({ detail }) => view.showPeerScreen(detail.peerId, detail.stream));
   mesh.addEventListener('peer-state', ({ detail }) => view.showPeerConnection(detail.peerId, detail.state));
   view.enterCall({ selfId, name, stream: media.stream, isHost: result.isHost, locked: result.locked });
   for (const peer of result.peers) {
@@ -78,8 +81,51 @@ async function enter(name) {
     mesh.connect(peer.id, { initiator: false });
   }
   view.setState('in-call', describeRoom(result.peers.length + 1, result.capacity));
-  if (media.audioMuted || media.videoMuted) await signaling.setMediaState(media.audioMuted, media.videoMuted);
+  if (media.screenTrack) await mesh.shareScreen(media.screenTrack); // a resume while sharing
+  if (media.audioMuted || media.videoMuted || media.screenTrack) await sendMediaState();
 }
+
+const sendMediaState = () => signaling.setMediaState(media.audioMuted, media.videoMuted, media.screenTrack !== null)
+  .catch((e) => view.showAlert(hubErrorMessage(e)));
+
+async function shareScreen(share) {
+  if (share) {
+    let track;
+    try {
+      track = await media.startScreen();
+    } catch (error) {
+      if (error?.name !== 'NotAllowedError') view.showAlert(`Could not share the screen: ${error.message}`);
+      return; // the person cancelled the browser's picker
+    }
+    await mesh?.shareScreen(track);
+  } else {
+    media.stopScreen();
+    await mesh?.shareScreen(null);
+  }
+  view.setSharing(media.screenTrack !== null);
+  await sendMediaState();
+}
+
+/** In the call: another camera or microphone, on every connection at once, nobody renegotiates. */
+async function switchDevice(kind, deviceId) {
+  const track = await media.switchDevice(kind, deviceId);
+  await mesh?.replaceTrack(track);
+  view.showSelf(media.stream);
+  view.fillDevices(await media.devices(), media.stream);
+  return track;
+}
+
+// Who is speaking, from the audio level each peer's connection receives (a few times a second).
+const speaking = new Map();
+setInterval(() => {
+  if (!mesh) return;
+  const now = performance.now();
+  for (const [id, level] of mesh.audioLevels()) {
+    const state = nextSpeaking(speaking.get(id) ?? { speaking: false, loudAt: -Infinity }, level, now, view.isPeerAudioMuted(id));
+    speaking.set(id, state);
+    view.setSpeaking(id, state.speaking);
+  }
+}, 200);
 
 function describeRoom(count, capacity) {
   return count === 1 ? 'You are the only one here. Share the link to invite others.' : `${count} of ${capacity} people in the call`;
@@ -101,12 +147,12 @@ signaling.addEventListener('peer-joined', ({ detail: peer }) => {
   view.setStatus(describeRoom(view.peerCount + 1, Number(root.dataset.capacity)));
 });
 signaling.addEventListener('peer-left', ({ detail }) => {
-  mesh?.disconnect(detail.id);
+  mesh?.forget(detail.id);
   view.removePeer(detail.id);
   view.setStatus(describeRoom(view.peerCount + 1, Number(root.dataset.capacity)));
 });
 signaling.addEventListener('signal', ({ detail }) => mesh?.handleSignal(detail));
-signaling.addEventListener('media-state', ({ detail }) => view.setPeerMedia(detail.id, detail.audioMuted, detail.videoMuted));
+signaling.addEventListener('media-state', ({ detail }) => view.setPeerMedia(detail.id, detail.audioMuted, detail.videoMuted, detail.screenSharing));
 signaling.addEventListener('kicked', ({ detail }) => finish('kicked', 'You were removed from the call', detail.reason));
 signaling.addEventListener('room-closed', ({ detail }) => finish('closed',
   detail.reason === 'deleted' ? 'The room was deleted' : 'The host ended the call',
@@ -135,13 +181,46 @@ view.onDeviceChange = (choice) => preview(choice).catch((e) => view.showAlert(`C
 view.onMute = async (muted) => {
   media.setAudioMuted(muted);
   view.setSelfMedia(media.audioMuted, media.videoMuted);
-  await signaling.setMediaState(media.audioMuted, media.videoMuted).catch((e) => view.showAlert(hubErrorMessage(e)));
+  await sendMediaState();
 };
 view.onVideo = async (off) => {
   media.setVideoMuted(off);
   view.setSelfMedia(media.audioMuted, media.videoMuted);
-  await signaling.setMediaState(media.audioMuted, media.videoMuted).catch((e) => view.showAlert(hubErrorMessage(e)));
+  await sendMediaState();
 };
+view.onScreen = (share) => shareScreen(share);
+media.addEventListener('screen-ended', () => shareScreen(false)); // "Stop sharing" in the browser's own bar
+view.onCopyLink = async () => {
+  const link = `${location.origin}/r/${roomId}`;
+  try {
+    await navigator.clipboard.writeText(link);
+    view.showNotice(`Link copied: ${link}`);
+  } catch {
+    view.showNotice(`Copy this link to invite others: ${link}`);
+  }
+};
+view.onCallDevice = (kind, deviceId) => switchDevice(kind, deviceId)
+  .then((track) => view.showNotice(`Now using ${track.label || (kind === 'video' ? 'another camera' : 'another microphone')}.`))
+  .catch((e) => view.showAlert(`Could not switch device: ${e.message}`));
+// A device that goes away mid-call (unplugged): fall back to another one, and say so.
+media.addEventListener('device-lost', async ({ detail }) => {
+  const noun = detail.kind === 'video' ? 'camera' : 'microphone';
+  try {
+    const track = await switchDevice(detail.kind, '');
+    view.showAlert(`Your ${noun} (${detail.label}) stopped working. Now using ${track.label || `another ${noun}`}.`);
+  } catch {
+    view.showAlert(`Your ${noun} (${detail.label}) stopped working, and no other ${noun} could be opened.`);
+  }
+});
+view.setShortcuts(localStorage.getItem(shortcutsKey) !== 'off');
+view.onShortcuts = (enabled) => localStorage.setItem(shortcutsKey, enabled ? 'on' : 'off');
+document.addEventListener('keydown', (event) => {
+  if (root.dataset.callState !== 'in-call' || localStorage.getItem(shortcutsKey) === 'off') return;
+  const action = shortcutFor(event);
+  if (!action) return;
+  event.preventDefault();
+  view.press(action);
+});
 view.onLeave = async () => {
   // Not in the call any more from this click on: a page left or reloaded while the server answers must not rejoin.
   sessionStorage.removeItem(activeKey);

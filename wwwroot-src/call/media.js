@@ -9,6 +9,8 @@ export class LocalMedia extends EventTarget {
   videoMuted = false;
   /** What could not be opened, in words, or '' when both camera and microphone work. */
   problem = '';
+  /** @type {MediaStreamTrack | null} the shared screen, while sharing */
+  screenTrack = null;
   #meter = null;
 
   /** Remembered device ids from an earlier visit. */
@@ -22,10 +24,8 @@ export class LocalMedia extends EventTarget {
    */
   async open(choice = {}) {
     this.close();
-    const video = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 },
-      ...(choice.cameraId ? { deviceId: { exact: choice.cameraId } } : {}) };
-    const audio = { echoCancellation: true, noiseSuppression: true,
-      ...(choice.microphoneId ? { deviceId: { exact: choice.microphoneId } } : {}) };
+    const video = constraintsFor('video', choice.cameraId);
+    const audio = constraintsFor('audio', choice.microphoneId);
     const attempts = [{ audio, video }, { audio, video: false }, { audio: false, video }];
     let lastError = null;
     for (const constraints of attempts) {
@@ -43,12 +43,48 @@ export class LocalMedia extends EventTarget {
     const hasVideo = this.stream.getVideoTracks().length > 0;
     this.problem = describeMissing(hasAudio, hasVideo, lastError);
     this.#applyEnabled();
-    localStorage.setItem(PREFS_KEY, JSON.stringify({
-      cameraId: this.stream.getVideoTracks()[0]?.getSettings().deviceId ?? choice.cameraId,
-      microphoneId: this.stream.getAudioTracks()[0]?.getSettings().deviceId ?? choice.microphoneId,
-    }));
+    for (const track of this.stream.getTracks()) this.#watch(track);
+    this.#savePreferences();
     this.dispatchEvent(new Event('tracks-changed'));
     return this.stream;
+  }
+
+  /**
+   * In the call: opens another camera or microphone (the default one when deviceId is empty) and puts it in the
+   * stream in place of the current one. Returns the new track, for the peer connections' replaceTrack.
+   * @param {'audio' | 'video'} kind
+   */
+  async switchDevice(kind, deviceId) {
+    const fresh = await navigator.mediaDevices.getUserMedia({ [kind]: constraintsFor(kind, deviceId) });
+    const track = fresh.getTracks()[0];
+    for (const old of this.stream.getTracks().filter((t) => t.kind === kind)) {
+      this.stream.removeTrack(old);
+      old.stop();
+    }
+    this.stream.addTrack(track);
+    this.#applyEnabled();
+    this.#watch(track);
+    this.#savePreferences();
+    return track;
+  }
+
+  /** Asks the person which screen or window to share; the track ends when they stop it from the browser's bar too. */
+  async startScreen() {
+    const capture = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
+    const track = capture.getVideoTracks()[0];
+    track.contentHint = 'detail'; // text stays sharp: the encoder keeps resolution and drops frames instead
+    track.addEventListener('ended', () => {
+      if (this.screenTrack !== track) return;
+      this.screenTrack = null;
+      this.dispatchEvent(new Event('screen-ended'));
+    });
+    this.screenTrack = track;
+    return track;
+  }
+
+  stopScreen() {
+    this.screenTrack?.stop();
+    this.screenTrack = null;
   }
 
   /** @returns {Promise<{ cameras: MediaDeviceInfo[], microphones: MediaDeviceInfo[] }>} */
@@ -91,8 +127,25 @@ export class LocalMedia extends EventTarget {
 
   close() {
     this.stopMeter();
+    this.stopScreen();
     for (const track of this.stream.getTracks()) track.stop();
     this.stream = new MediaStream();
+  }
+
+  // A device that goes away (unplugged, or taken by the system) ends its track: say which kind, so the call can fall
+  // back to another. Tracks we stop ourselves do not fire "ended".
+  #watch(track) {
+    track.addEventListener('ended', () => {
+      if (this.stream.getTracks().includes(track)) this.dispatchEvent(new CustomEvent('device-lost', { detail: { kind: track.kind, label: track.label } }));
+    });
+  }
+
+  #savePreferences() {
+    const saved = LocalMedia.savedPreferences();
+    localStorage.setItem(PREFS_KEY, JSON.stringify({
+      cameraId: this.stream.getVideoTracks()[0]?.getSettings().deviceId ?? saved.cameraId,
+      microphoneId: this.stream.getAudioTracks()[0]?.getSettings().deviceId ?? saved.microphoneId,
+    }));
   }
 
   // Muting disables the track rather than removing it: no renegotiation, and unmuting is instant.
@@ -100,6 +153,13 @@ export class LocalMedia extends EventTarget {
     for (const t of this.stream.getAudioTracks()) t.enabled = !this.audioMuted;
     for (const t of this.stream.getVideoTracks()) t.enabled = !this.videoMuted;
   }
+}
+
+function constraintsFor(kind, deviceId) {
+  const exact = deviceId ? { deviceId: { exact: deviceId } } : {};
+  return kind === 'video'
+    ? { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 }, ...exact }
+    : { echoCancellation: true, noiseSuppression: true, ...exact };
 }
 
 function describeMissing(hasAudio, hasVideo, error) {

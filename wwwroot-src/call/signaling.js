@@ -58,7 +58,9 @@ export class Signaling extends EventTarget {
   /** @param {{ to: string, description?: RTCSessionDescriptionInit, candidate?: RTCIceCandidateInit }} message */
   signal(message) { return this.#connection.invoke('Signal', message); }
 
-  setMediaState(audioMuted, videoMuted) { return this.#connection.invoke('SetMediaState', { audioMuted, videoMuted }); }
+  setMediaState(audioMuted, videoMuted, screenSharing = false) {
+    return this.#connection.invoke('SetMediaState', { audioMuted, videoMuted, screenSharing });
+  }
 
   leaveRoom() { return this.#connection.invoke('LeaveRoom', {}); }
 

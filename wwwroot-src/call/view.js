@@ -11,6 +11,10 @@ export class CallView {
   onEnd = () => {};
   onLock = (_locked) => {};
   onHand = (_raised, _participantId) => {};
+  onScreen = (_share) => {};
+  onCopyLink = () => {};
+  onCallDevice = (_kind, _deviceId) => {};
+  onShortcuts = (_enabled) => {};
 
   /** @param {HTMLElement} root */
   constructor(root) {
@@ -32,6 +36,11 @@ export class CallView {
     }
     this.#toggle('#mute-button', ['Mute', 'Unmute'], (on) => this.onMute(on));
     this.#toggle('#video-button', ['Stop video', 'Start video'], (on) => this.onVideo(on));
+    this.$('#screen-button').addEventListener('click', () => this.onScreen(this.$('#screen-button').getAttribute('aria-pressed') !== 'true'));
+    for (const button of root.querySelectorAll('[data-copy-link]')) button.addEventListener('click', () => this.onCopyLink());
+    this.$('#call-camera').addEventListener('change', (event) => this.onCallDevice('video', event.target.value));
+    this.$('#call-microphone').addEventListener('change', (event) => this.onCallDevice('audio', event.target.value));
+    this.$('#shortcuts-toggle').addEventListener('change', (event) => this.onShortcuts(event.target.checked));
     this.$('#leave-button').addEventListener('click', () => this.onLeave());
     this.$('#end-button')?.addEventListener('click', () => {
       if (confirm('End the call for everyone?')) this.onEnd();
@@ -71,6 +80,14 @@ export class CallView {
 
   showAlert(text) { this.$('#call-alert').textContent = text; }
 
+  /** A passing notice (not an error), read out politely by screen readers. */
+  showNotice(text) {
+    const notice = this.$('#call-notice');
+    notice.textContent = text;
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => { notice.textContent = ''; }, 6000);
+  }
+
   setName(name) { this.$('#display-name').value = name; }
 
   showNameError(text) { this.$('#name-error').textContent = text; }
@@ -92,6 +109,30 @@ export class CallView {
     };
     fill(this.$('#camera-select'), cameras, stream.getVideoTracks()[0], 'Camera');
     fill(this.$('#microphone-select'), microphones, stream.getAudioTracks()[0], 'Microphone');
+    fill(this.$('#call-camera'), cameras, stream.getVideoTracks()[0], 'Camera');
+    fill(this.$('#call-microphone'), microphones, stream.getAudioTracks()[0], 'Microphone');
+  }
+
+  /** The self view follows the stream's current tracks (after a device switch). */
+  showSelf(stream) {
+    const video = this.$('[data-self-tile] video');
+    video.srcObject = null;
+    video.srcObject = stream;
+  }
+
+  setSharing(sharing) {
+    const button = this.$('#screen-button');
+    button.textContent = sharing ? 'Stop sharing' : 'Share screen';
+    button.setAttribute('aria-pressed', String(sharing));
+    this.$('[data-self-tile]').dataset.screenSharing = String(sharing);
+  }
+
+  setShortcuts(enabled) { this.$('#shortcuts-toggle').checked = enabled; }
+
+  /** Presses a control as a click would (keyboard shortcuts). */
+  press(action) {
+    const id = { mute: '#mute-button', video: '#video-button', hand: '#hand-button', chat: '#chat-button' }[action];
+    this.$(id)?.click();
   }
 
   enterCall({ selfId, name, stream, isHost, locked }) {
@@ -111,7 +152,7 @@ export class CallView {
     self.dataset.videoMuted = String(videoMuted);
   }
 
-  addPeer({ id, displayName, isHost, audioMuted, videoMuted, handRaised }) {
+  addPeer({ id, displayName, isHost, audioMuted, videoMuted, handRaised, screenSharing }) {
     this.removePeer(id);
     const tile = this.template.content.firstElementChild.cloneNode(true);
     tile.dataset.peerId = id;
@@ -125,7 +166,8 @@ export class CallView {
     kick.hidden = !this.isHost;
     tile.querySelector('.lower-hand').textContent = `Lower ${displayName}'s hand`;
     this.stage.append(tile);
-    this.setPeerMedia(id, audioMuted, videoMuted);
+    tile.querySelector('video[data-screen]').setAttribute('aria-label', `${displayName}'s screen`);
+    this.setPeerMedia(id, audioMuted, videoMuted, screenSharing ?? false);
     this.setHand(id, handRaised ?? false);
     this.#layout();
   }
@@ -141,24 +183,46 @@ export class CallView {
   }
 
   showPeerStream(id, stream) {
-    const video = this.#tile(id)?.querySelector('video');
+    const video = this.#tile(id)?.querySelector('video:not([data-screen])');
+    if (video && video.srcObject !== stream) video.srcObject = stream;
+  }
+
+  showPeerScreen(id, stream) {
+    const video = this.#tile(id)?.querySelector('video[data-screen]');
     if (video && video.srcObject !== stream) video.srcObject = stream;
   }
 
   showPeerConnection(id, state) {
-    const label = { new: 'connecting…', connecting: 'connecting…', connected: '', disconnected: 'connection unstable…',
-      failed: 'connection failed, retrying…', closed: '' }[state] ?? '';
     const tile = this.#tile(id);
     if (!tile) return;
+    const name = tile.querySelector('.name').textContent;
+    const label = { new: 'connecting…', connecting: 'connecting…', connected: '', disconnected: 'connection unstable…',
+      failed: 'connection failed, retrying…', closed: '', unreachable: `Cannot reach ${name}` }[state] ?? '';
     tile.querySelector('.conn').textContent = label;
-    tile.dataset.connectionState = state;
+    tile.dataset.connection = state;
   }
 
-  setPeerMedia(id, audioMuted, videoMuted) {
+  setPeerMedia(id, audioMuted, videoMuted, screenSharing) {
     const tile = this.#tile(id);
     if (!tile) return;
     tile.dataset.audioMuted = String(audioMuted);
     tile.dataset.videoMuted = String(videoMuted);
+    tile.dataset.screenSharing = String(screenSharing);
+    tile.querySelector('video[data-screen]').hidden = !screenSharing;
+    if (audioMuted) tile.dataset.speaking = 'false';
+    this.stage.dataset.spotlight = String(this.stage.querySelector('[data-peer-id][data-screen-sharing="true"]') !== null);
+  }
+
+  isPeerAudioMuted(id) { return this.#tile(id)?.dataset.audioMuted === 'true'; }
+
+  isPeerFullyMuted(id) {
+    const tile = this.#tile(id);
+    return tile?.dataset.audioMuted === 'true' && tile?.dataset.videoMuted === 'true';
+  }
+
+  setSpeaking(id, speaking) {
+    const tile = this.#tile(id);
+    if (tile && tile.dataset.speaking !== String(speaking)) tile.dataset.speaking = String(speaking);
   }
 
   /** A raised hand shows on the tile (self or peer); the host gets a button to lower a peer's. */

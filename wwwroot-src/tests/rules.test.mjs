@@ -64,3 +64,78 @@ test('a chat message is trimmed text of 1 to 1000 characters without control cha
   assert.ok(cleanChatText('bell\u0007').error);
   assert.deepEqual(cleanChatText('<b>tags stay text</b>'), { text: '<b>tags stay text</b>' });
 });
+
+test('a shared screen gets most of each upload and everything still fits the budget', async () => {
+  const { screenSharePlan } = await import('../call/rules.js');
+  for (let peers = 1; peers <= 5; peers++) {
+    const { screen, camera } = screenSharePlan(peers, 2500);
+    assert.ok(screen.maxBitrateKbps > camera.maxBitrateKbps, `${peers} peers`);
+    assert.ok(screen.maxBitrateKbps >= 300, `text stays legible with ${peers} peers: ${screen.maxBitrateKbps}`);
+    assert.ok(peers * (screen.maxBitrateKbps + camera.maxBitrateKbps + AUDIO_KBPS) <= 2500 + peers * 50, `${peers} peers over budget`);
+    assert.equal(screen.scaleResolutionDownBy, 1);
+    assert.ok(camera.scaleResolutionDownBy >= 2);
+  }
+});
+
+test('speaking follows the audio level with a short hold, and never while muted', async () => {
+  const { nextSpeaking, SPEAKING_HOLD_MS } = await import('../call/rules.js');
+  let state = { speaking: false, loudAt: -Infinity };
+  state = nextSpeaking(state, 0.001, 0, false);
+  assert.equal(state.speaking, false);
+  state = nextSpeaking(state, 0.2, 100, false);
+  assert.equal(state.speaking, true);
+  state = nextSpeaking(state, 0.01, 200, false); // quieter, but above the silence line once speaking
+  assert.equal(state.speaking, true);
+  state = nextSpeaking(state, 0.0, 200 + SPEAKING_HOLD_MS, false);
+  assert.equal(state.speaking, true, 'a pause between words');
+  state = nextSpeaking(state, 0.0, 250 + SPEAKING_HOLD_MS, false);
+  assert.equal(state.speaking, false);
+  assert.equal(nextSpeaking({ speaking: true, loudAt: 1000 }, 0.9, 1000, true).speaking, false);
+});
+
+test('shortcuts are plain letters outside text fields', async () => {
+  const { shortcutFor } = await import('../call/rules.js');
+  assert.equal(shortcutFor({ key: 'm', target: { tagName: 'BODY' } }), 'mute');
+  assert.equal(shortcutFor({ key: 'V', target: { tagName: 'BUTTON' } }), 'video');
+  assert.equal(shortcutFor({ key: 'h' }), 'hand');
+  assert.equal(shortcutFor({ key: 'c', target: { tagName: 'DIV' } }), 'chat');
+  assert.equal(shortcutFor({ key: 'm', target: { tagName: 'TEXTAREA' } }), null);
+  assert.equal(shortcutFor({ key: 'm', target: { tagName: 'INPUT' } }), null);
+  assert.equal(shortcutFor({ key: 'c', ctrlKey: true }), null);
+  assert.equal(shortcutFor({ key: 'x' }), null);
+});
+
+test('a stalled pair is repaired step by step: ICE restart, new connection, then it gives up', async () => {
+  const { repairStep, STALL_MS, HEALTHY_PAIR } = await import('../call/rules.js');
+  let state = HEALTHY_PAIR;
+  const step = (packets, now, watching = true) => {
+    const result = repairStep(state, packets, now, watching);
+    state = result.state;
+    return result.action;
+  };
+  assert.equal(step(100, 1000), 'none');
+  assert.equal(step(100, 1000 + STALL_MS - 1), 'none');
+  assert.equal(step(100, 1000 + STALL_MS), 'restart-ice');
+  assert.equal(step(100, 1000 + 2 * STALL_MS - 1), 'none');
+  assert.equal(step(100, 1000 + 2 * STALL_MS), 'reconnect');
+  assert.equal(step(100, 1000 + 3 * STALL_MS), 'give-up');
+  assert.equal(step(100, 1000 + 9 * STALL_MS), 'none', 'gives up once');
+  assert.equal(step(150, 1000 + 10 * STALL_MS), 'recovered');
+  assert.equal(step(150, 1000 + 10 * STALL_MS + 10), 'none');
+  // Not connected, or both camera and microphone muted: nothing to expect, nothing to repair.
+  assert.equal(step(150, 1000 + 20 * STALL_MS, false), 'none');
+  assert.equal(state.stage, 0);
+  // A new connection counts from zero; its first packets end the repair.
+  state = { ...state, stage: 2, packets: 0 };
+  assert.equal(step(3, 1000 + 21 * STALL_MS), 'recovered');
+  // A peer with neither camera nor microphone never sent a packet: that is no stall.
+  state = HEALTHY_PAIR;
+  assert.equal(step(0, 0), 'none');
+  assert.equal(step(0, 10 * STALL_MS), 'none');
+});
+
+test('the SDP session id tells a new connection from a renegotiation', async () => {
+  const { sdpSessionId } = await import('../call/rules.js');
+  assert.equal(sdpSessionId('v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\n'), '4611731400430051336');
+  assert.equal(sdpSessionId('v=0\r\ns=-\r\n'), null);
+});

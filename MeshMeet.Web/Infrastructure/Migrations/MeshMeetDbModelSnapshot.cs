@@ -28,8 +28,14 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<int>("Connections")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset>("HeartbeatAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("SignalsPerSecond")
+                        .HasColumnType("double precision");
 
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("timestamp with time zone");
@@ -123,6 +129,9 @@ namespace MeshMeet.Web.Infrastructure.Migrations
 
                     b.Property<Guid>("RoomId")
                         .HasColumnType("uuid");
+
+                    b.Property<bool>("ScreenSharing")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("UserId")
                         .HasColumnType("text");
