@@ -8,6 +8,10 @@ using MeshMeet.Web.Signaling;
 using MeshMeet.Web.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
+// Run from a build rather than a publish (scripts/run, the tests): the build's static web assets manifest says where
+// the files and their precompressed copies are. Development does this by itself; a publish has them in wwwroot.
+if (File.Exists(Path.Combine(AppContext.BaseDirectory, $"{builder.Environment.ApplicationName}.staticwebassets.runtime.json")))
+    builder.WebHost.UseStaticWebAssets();
 
 // One PostgreSQL database: EF Core for Identity, rooms and presence; Marten for the audit log, sharing transactions.
 builder.Services.AddMeshMeetDatabase(builder.Configuration);

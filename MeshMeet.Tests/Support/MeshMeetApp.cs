@@ -50,8 +50,6 @@ public class MeshMeetApp : WebApplicationFactory<Program>, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        // Static files as in development: the build's manifest, with its precompressed copies under obj/.
-        builder.UseStaticWebAssets();
         builder.UseSetting("ConnectionStrings:MeshMeet", ConnectionString);
         builder.UseSetting("Jwt:SigningKey", JwtSigningKey);
         builder.UseSetting("Admin:Email", AdminEmail);
