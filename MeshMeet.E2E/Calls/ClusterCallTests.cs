@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using MeshMeet.E2E.Support;
 using MeshMeet.Tests.Support;
-using MeshMeet.Web.Audit;
 using MeshMeet.Web.Signaling;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.Playwright;
@@ -24,12 +23,6 @@ public sealed class ClusterCallTests(BrowserFixture fixture, ITestOutputHelper o
         page.Dialog += (_, dialog) => dialog.AcceptAsync(); // "Remove Ben from the call?" -> yes
         return new CallPage(page);
     }
-
-    private static Task<long> EventsAsync(string connectionString, string roomId, string type) =>
-        TestDatabase.ScalarAsync<long>(connectionString, $"""
-            SELECT count(*) FROM {AuditSetup.Schema}.mt_events e JOIN {AuditSetup.Schema}.mt_doc_roomsummary s ON s.id = e.stream_id
-            WHERE s.data->>'RoomId' = '{roomId}' AND e.type = '{type}'
-            """);
 
     [Fact]
     public async Task A_host_on_instance_A_and_two_guests_on_B_see_and_hear_each_other_and_mute_and_kick_cross_over()
@@ -125,8 +118,8 @@ public sealed class ClusterCallTests(BrowserFixture fixture, ITestOutputHelper o
         var after = await cluster.HoldersAsync(room);
         Assert.Equal(new[] { ids[0], ids[1] }.Order(), after.Keys.Order());
         Assert.All(after.Values, holder => Assert.StartsWith(live, holder));
-        Assert.Equal(3L, await EventsAsync(cluster.ConnectionString, room, "participant_joined"));
-        Assert.Equal(1L, await EventsAsync(cluster.ConnectionString, room, "participant_left"));
+        Assert.Equal(3L, await AppProcess.AuditEventsAsync(cluster.ConnectionString, room, "participant_joined"));
+        Assert.Equal(1L, await AppProcess.AuditEventsAsync(cluster.ConnectionString, room, "participant_left"));
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using MeshMeet.E2E.Support;
 using MeshMeet.Tests.Support;
-using MeshMeet.Web.Audit;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit.Abstractions;
@@ -26,12 +25,6 @@ public sealed class CrashTests(BrowserFixture fixture, ITestOutputHelper output)
         await CallPage.ExpectEveryPairPlayingAsync(ann, ben);
         return (ann, ben, room);
     }
-
-    private static Task<long> EventsAsync(AppProcess app, string roomId, string type) =>
-        TestDatabase.ScalarAsync<long>(app.ConnectionString, $"""
-            SELECT count(*) FROM {AuditSetup.Schema}.mt_events e JOIN {AuditSetup.Schema}.mt_doc_roomsummary s ON s.id = e.stream_id
-            WHERE s.data->>'RoomId' = '{roomId}' AND e.type = '{type}'
-            """);
 
     [Fact]
     public async Task After_kill_9_media_keeps_flowing_and_everyone_is_back_as_themselves_within_15_s()
@@ -60,8 +53,8 @@ public sealed class CrashTests(BrowserFixture fixture, ITestOutputHelper output)
         Assert.True(back.Elapsed < TimeSpan.FromSeconds(15), $"back after {back.Elapsed}");
 
         // The audit log saw two people join once each, and nobody leave.
-        Assert.Equal(2L, await EventsAsync(app, room, "participant_joined"));
-        Assert.Equal(0L, await EventsAsync(app, room, "participant_left"));
+        Assert.Equal(2L, await AppProcess.AuditEventsAsync(app.ConnectionString, room, "participant_joined"));
+        Assert.Equal(0L, await AppProcess.AuditEventsAsync(app.ConnectionString, room, "participant_left"));
     }
 
     [Fact]

@@ -99,6 +99,14 @@ public sealed class AppProcess : IAsyncDisposable
         await Task.CompletedTask;
     }
 
+    /// <summary>How many events of that type (Marten's snake-case name) a room's audit stream holds.</summary>
+    public static Task<long> AuditEventsAsync(string connectionString, string roomId, string type) =>
+        TestDatabase.ScalarAsync<long>(connectionString, $"""
+            SELECT count(*) FROM {MeshMeet.Web.Audit.AuditSetup.Schema}.mt_events e
+            JOIN {MeshMeet.Web.Audit.AuditSetup.Schema}.mt_doc_roomsummary s ON s.id = e.stream_id
+            WHERE s.data->>'RoomId' = '{roomId}' AND e.type = '{type}'
+            """);
+
     private static int FreePort() => ServerProcess.FreePort();
 
     public static string RepoRoot() => ServerProcess.RepoRoot();

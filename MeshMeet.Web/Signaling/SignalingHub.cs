@@ -63,7 +63,7 @@ public sealed partial class SignalingHub(
         };
         await notifier.AdmittedAsync(Context.ConnectionId, admitted);
         metrics.Joined(admitted.Resumed);
-        using (log.BeginScope(new Telemetry.SeatScope(admitted.Room.Id, admitted.Self.Id)))
+        using (log.BeginScope(new SeatScope(admitted.Room.Id, admitted.Self.Id)))
             LogJoined(admitted.Room.PublicId, admitted.Resumed ? "resumed" : "joined", admitted.Peers.Count);
         // Closed while the join committed: its drop may have been written before the seat existed.
         if (!seats.IsOpen(Context.ConnectionId)) seats.SuspectGhosts();
