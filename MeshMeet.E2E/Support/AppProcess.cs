@@ -14,11 +14,11 @@ public sealed class AppProcess : IAsyncDisposable
     private readonly string _signingKey;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly Action<string> _log;
-    private Process? _process;
+    private ServerProcess? _server;
 
     public const string AdminEmail = "admin@crash.test";
     public const string AdminPassword = "Crash-Pa55word!";
-    public int Port { get; } = FreePort();
+    public int Port { get; } = ServerProcess.FreePort();
     public string BaseUrl => $"http://127.0.0.1:{Port}";
     public string ConnectionString => _connectionString;
 
@@ -42,44 +42,30 @@ public sealed class AppProcess : IAsyncDisposable
     public async Task<TimeSpan> StartAgainAsync()
     {
         var clock = Stopwatch.StartNew();
-        var web = Path.Combine(RepoRoot(), "MeshMeet.Web");
-        var dll = Directory.GetFiles(Path.Combine(web, "bin"), "MeshMeet.Web.dll", SearchOption.AllDirectories)
-            .OrderByDescending(File.GetLastWriteTimeUtc).First();
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", BaseUrl])
+        if (_server is not null) await _server.DisposeAsync(); // the process a test killed
+        var environment = new Dictionary<string, string>
         {
-            WorkingDirectory = web, // the content root, as scripts/run uses
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            ["ConnectionStrings__MeshMeet"] = _connectionString,
+            ["Jwt__SigningKey"] = _signingKey,
+            ["Admin__Email"] = AdminEmail,
+            ["Admin__Password"] = AdminPassword,
+            ["Logging__LogLevel__Default"] = "Warning",
         };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__MeshMeet"] = _connectionString;
-        start.Environment["Jwt__SigningKey"] = _signingKey;
-        start.Environment["Admin__Email"] = AdminEmail;
-        start.Environment["Admin__Password"] = AdminPassword;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in _environment) start.Environment[key] = value;
-        _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) _log($"[app] {line}"); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) _log($"[app] {line}"); };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        foreach (var (key, value) in _environment) environment[key] = value;
+        _server = await ServerProcess.MeshMeetAsync(Port, environment, _log);
         using var http = new HttpClient();
         while (true)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"The app exited with code {_process.ExitCode} while starting.");
+            if (_server.HasExited) throw new InvalidOperationException($"The app exited while starting:\n{_server.Output}");
             try { if ((await http.GetAsync($"{BaseUrl}/health")).IsSuccessStatusCode) return clock.Elapsed; }
-            catch (HttpRequestException) { /* not listening yet */ }
+            catch (HttpRequestException) { /* not ready yet */ }
             if (clock.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("The app did not become healthy within 60 s.");
             await Task.Delay(100);
         }
     }
 
     /// <summary>kill -9: no shutdown, no goodbye to anyone.</summary>
-    public void Kill()
-    {
-        _process!.Kill(entireProcessTree: true);
-        _process.WaitForExit();
-    }
+    public void Kill() => _server!.Kill();
 
     /// <summary>A room of the seeded admin, made through the API.</summary>
     public async Task<string> CreateRoomAsync(string name)
@@ -92,13 +78,6 @@ public sealed class AppProcess : IAsyncDisposable
         return room!.Id;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_process is { HasExited: false }) Kill();
-        _process?.Dispose();
-        await Task.CompletedTask;
-    }
-
     /// <summary>How many events of that type (Marten's snake-case name) a room's audit stream holds.</summary>
     public static Task<long> AuditEventsAsync(string connectionString, string roomId, string type) =>
         TestDatabase.ScalarAsync<long>(connectionString, $"""
@@ -107,7 +86,8 @@ public sealed class AppProcess : IAsyncDisposable
             WHERE s.data->>'RoomId' = '{roomId}' AND e.type = '{type}'
             """);
 
-    private static int FreePort() => ServerProcess.FreePort();
-
-    public static string RepoRoot() => ServerProcess.RepoRoot();
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null) await _server.DisposeAsync();
+    }
 }

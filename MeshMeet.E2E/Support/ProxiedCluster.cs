@@ -54,7 +54,7 @@ public sealed class ProxiedCluster : IAsyncDisposable
     {
         var start = new ProcessStartInfo("bash", ["-c", "source scripts/lib.sh && \"$@\"", "lib", function, .. args])
         {
-            WorkingDirectory = AppProcess.RepoRoot(),
+            WorkingDirectory = ServerProcess.RepoRoot(),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

@@ -17,7 +17,6 @@ public sealed class MeshMeetMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly Counter<long> _joins;
-    private readonly Counter<long> _signals;
     private readonly Counter<long> _kicks;
     private readonly Histogram<double> _hubCalls;
     private long _signalsTotal;
@@ -32,7 +31,8 @@ public sealed class MeshMeetMetrics : IDisposable
         _meter.CreateObservableGauge("meshmeet.connections", () => seats.OpenCount, "{connection}",
             "Open hub connections on this instance");
         _joins = _meter.CreateCounter<long>("meshmeet.joins", "{join}", "JoinRoom outcomes, by outcome (admitted, resumed, refused) and reason");
-        _signals = _meter.CreateCounter<long>("meshmeet.signals.relayed", "{signal}", "Offers, answers and candidates relayed");
+        // Read when scraped: the relay only increments a number.
+        _meter.CreateObservableCounter("meshmeet.signals.relayed", () => SignalsRelayed, "{signal}", "Offers, answers and candidates relayed");
         _kicks = _meter.CreateCounter<long>("meshmeet.kicks", "{kick}", "Participants removed by their host");
         _hubCalls = _meter.CreateHistogram<double>("meshmeet.hub.call.duration", "s", "Hub method calls, by method and outcome",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
@@ -46,11 +46,7 @@ public sealed class MeshMeetMetrics : IDisposable
     public void Refused(string reason) =>
         _joins.Add(1, new KeyValuePair<string, object?>("outcome", "refused"), new KeyValuePair<string, object?>("reason", reason));
 
-    public void SignalRelayed()
-    {
-        Interlocked.Increment(ref _signalsTotal);
-        _signals.Add(1);
-    }
+    public void SignalRelayed() => Interlocked.Increment(ref _signalsTotal);
 
     public void Kicked() => _kicks.Add(1);
 

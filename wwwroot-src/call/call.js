@@ -148,6 +148,7 @@ signaling.addEventListener('peer-joined', ({ detail: peer }) => {
 });
 signaling.addEventListener('peer-left', ({ detail }) => {
   mesh?.forget(detail.id);
+  speaking.delete(detail.id);
   view.removePeer(detail.id);
   view.setStatus(describeRoom(view.peerCount + 1, Number(root.dataset.capacity)));
 });

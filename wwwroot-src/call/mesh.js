@@ -108,7 +108,7 @@ export class Mesh extends EventTarget {
       const { state, action } = repairStep(this.#repair.get(peerId) ?? HEALTHY_PAIR, packets, now, watching);
       this.#repair.set(peerId, state);
       if (action === 'none') continue;
-      console.info(`MeshMeet: media from ${peerId}: ${action}`);
+      console.warn(`MeshMeet: media from ${peerId}: ${action}`);
       if (action === 'restart-ice') link.pc.restartIce();
       else if (action === 'reconnect') {
         this.connect(peerId, { initiator: true });

@@ -210,7 +210,6 @@ export class CallView {
     tile.dataset.screenSharing = String(screenSharing);
     tile.querySelector('video[data-screen]').hidden = !screenSharing;
     if (audioMuted) tile.dataset.speaking = 'false';
-    this.stage.dataset.spotlight = String(this.stage.querySelector('[data-peer-id][data-screen-sharing="true"]') !== null);
   }
 
   isPeerAudioMuted(id) { return this.#tile(id)?.dataset.audioMuted === 'true'; }
