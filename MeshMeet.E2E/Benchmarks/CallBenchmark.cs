@@ -63,7 +63,7 @@ public sealed class CallBenchmark(BrowserFixture fixture, ITestOutputHelper outp
             last = await person.Page.EvaluateAsync<double>("""
                 async (expected) => {
                   const decoding = async () => {
-                    const tiles = [...document.querySelectorAll('[data-peer-id] video')];
+                    const tiles = [...document.querySelectorAll('[data-peer-id] video:not([data-screen])')];
                     if (tiles.length !== expected) return false;
                     for (const v of tiles) {
                       const track = v.srcObject?.getVideoTracks()[0];
