@@ -24,6 +24,7 @@ apt_install() {
 }
 
 # Installs whatever of the given needs is missing: postgres node chromium netns redis nginx coturn openssl curl
+# systemd-analyze
 ensure() {
   local need pkgs=()
   for need in "$@"; do
@@ -33,6 +34,7 @@ ensure() {
       coturn) command -v turnserver >/dev/null 2>&1 || pkgs+=(coturn) ;;
       openssl) command -v openssl >/dev/null 2>&1 || pkgs+=(openssl) ;;
       curl) command -v curl >/dev/null 2>&1 || pkgs+=(curl) ;;
+      systemd-analyze) command -v systemd-analyze >/dev/null 2>&1 || pkgs+=(systemd) ;;
       postgres) [ -x "$PGBIN/initdb" ] || { pkgs+=(postgresql); PGBIN=; } ;;
       node) command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm) ;;
       chromium) [ -x /usr/bin/chromium ] || pkgs+=(chromium) ;;
@@ -80,8 +82,9 @@ stop_postgres() {
 local_database() {
   local dir=$1 port=$2 secrets=$3 fresh= pwfile
   mkdir -p "$secrets"
-  [ -f "$secrets/postgres-password" ] || { head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$secrets/postgres-password"; chmod 600 "$secrets/postgres-password"; }
-  [ -f "$secrets/db-password" ] || { head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$secrets/db-password"; chmod 600 "$secrets/db-password"; }
+  # Secrets are created unreadable to others from the start (umask), not chmod'ed after.
+  [ -f "$secrets/postgres-password" ] || (umask 077; random_secret > "$secrets/postgres-password")
+  [ -f "$secrets/db-password" ] || (umask 077; random_secret > "$secrets/db-password")
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     mkdir -p "$dir"; [ "$(id -u)" -ne 0 ] || chown postgres:postgres "$dir"
     # initdb reads the password from a file the postgres user can read; it exists only for that moment.
@@ -132,6 +135,27 @@ SQL
 }
 
 
+# publish_app DIR: the app as the container image and the systemd unit run it (dotnet publish, Release).
+publish_app() {
+  dotnet publish "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/MeshMeet.Web" -c Release -o "$1" -p:UseAppHost=false \
+    -nologo -v quiet -clp:ErrorsOnly
+}
+
+# data_protection_certificate DIR: a certificate (PKCS#12, no password, mode 0600) that encrypts the Data Protection
+# key ring, made once under DIR. Prints its path.
+data_protection_certificate() {
+  local dir=$1
+  mkdir -p "$dir"
+  [ -f "$dir/dataprotection.pfx" ] || (
+    umask 077
+    openssl req -x509 -newkey rsa:3072 -nodes -days 3650 -subj "/CN=MeshMeet Data Protection" \
+      -keyout "$dir/dataprotection.key" -out "$dir/dataprotection.crt" 2>/dev/null
+    openssl pkcs12 -export -passout pass: -inkey "$dir/dataprotection.key" -in "$dir/dataprotection.crt" -out "$dir/dataprotection.pfx"
+    rm -f "$dir/dataprotection.key"
+  )
+  echo "$dir/dataprotection.pfx"
+}
+
 # wait_for_port PORT [SECONDS]: until something accepts TCP connections on 127.0.0.1:PORT.
 wait_for_port() {
   local port=$1 tries=$(( ${2:-30} * 10 ))
@@ -147,9 +171,9 @@ self_signed_certificate() {
   local dir=$1 name=$2 san
   if [[ $name =~ ^[0-9.]+$|: ]]; then san="IP:$name"; else san="DNS:$name"; fi
   mkdir -p "$dir"
-  [ -f "$dir/$name.crt" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=$name" \
-    -addext "subjectAltName=$san,DNS:localhost,IP:127.0.0.1" -keyout "$dir/$name.key" -out "$dir/$name.crt" 2>/dev/null
-  chmod 600 "$dir/$name.key"
+  [ -f "$dir/$name.crt" ] || (umask 077; openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=$name" \
+    -addext "subjectAltName=$san,DNS:localhost,IP:127.0.0.1" -keyout "$dir/$name.key" -out "$dir/$name.crt" 2>/dev/null)
+  chmod 644 "$dir/$name.crt"
 }
 
 # local_nginx_config DIR HTTPS_PORT HTTP_PORT CERT KEY UPSTREAM...: deploy/nginx.conf with local ports, certificate and
@@ -164,7 +188,8 @@ local_nginx_config() {
   sed -e '/^    server 127.0.0.1:508[12] /d' -e "s|^    keepalive 16;|${servers}    keepalive 16;|" \
       -e "s|listen 80;|listen 127.0.0.1:$http;|" -e "s|listen 443 ssl;|listen 127.0.0.1:$https ssl;|" \
       -e "s|/etc/ssl/meshmeet/fullchain.pem|$cert|" -e "s|/etc/ssl/meshmeet/privkey.pem|$key|" \
-      -e "s|https://\$host\$request_uri|https://\$host:$https\$request_uri|" "$here/deploy/nginx.conf" > "$dir/site.conf"
+      -e "s|https://\$host\$request_uri|https://\$host:$https\$request_uri|" \
+      -e "s|/var/log/nginx/meshmeet.access.log|$dir/logs/access.log|" "$here/deploy/nginx.conf" > "$dir/site.conf"
   cat > "$dir/nginx.conf" <<CONF
 daemon off;
 master_process off;
@@ -173,7 +198,6 @@ pid $dir/nginx.pid;
 error_log $dir/logs/error.log warn;
 events { worker_connections 1024; }
 http {
-    access_log off;
     client_body_temp_path $dir/temp/body;
     proxy_temp_path $dir/temp/proxy;
     fastcgi_temp_path $dir/temp/fastcgi;
@@ -185,29 +209,55 @@ CONF
   echo "$dir/nginx.conf"
 }
 
-# local_turn_config DIR PORT SECRET: coturn on loopback with the TURN REST API secret (use-auth-secret). Relays only
-# between loopback addresses: for trying the relay-only mode on one machine. Prints the configuration's path.
+# local_turn_config DIR PORT SECRET: coturn on loopback, from the shipped deploy/turnserver.conf (no relays into private
+# networks, no TCP relays, quotas), plus what a one-machine demo needs: it listens and relays on 127.0.0.1, and its
+# peers (every browser here) may be loopback addresses, and no other private address. The secret is in the file
+# (mode 0600), never on a command line. Prints the configuration's path.
 local_turn_config() {
-  local dir=$1 port=$2 secret=$3
+  local dir=$1 port=$2 secret=$3 here
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   mkdir -p "$dir"
-  cat > "$dir/turnserver.conf" <<CONF
+  (
+    umask 077
+    {
+      grep -v '^listening-port=' "$here/deploy/turnserver.conf"
+      cat <<CONF
 listening-ip=127.0.0.1
 relay-ip=127.0.0.1
 listening-port=$port
-min-port=$((port + 1))
-max-port=$((port + 200))
-use-auth-secret
-static-auth-secret=$secret
 realm=meshmeet.local
-no-tls
-no-dtls
-no-cli
+static-auth-secret=$secret
 allow-loopback-peers
-no-multicast-peers
+allowed-peer-ip=127.0.0.1
 pidfile=$dir/turnserver.pid
 log-file=$dir/turnserver.log
 simple-log
 CONF
-  chmod 600 "$dir/turnserver.conf"
+    } > "$dir/turnserver.conf"
+  )
   echo "$dir/turnserver.conf"
 }
+
+# local_redis_config DIR PORT PASSWORD: Redis on loopback for several instances: a password (in the file, mode 0600),
+# nothing kept on disk. Prints the configuration's path; connect with "127.0.0.1:PORT,password=PASSWORD".
+local_redis_config() {
+  local dir=$1 port=$2 password=$3
+  mkdir -p "$dir"
+  (
+    umask 077
+    cat > "$dir/redis.conf" <<CONF
+port $port
+bind 127.0.0.1
+protected-mode yes
+requirepass $password
+save ""
+appendonly no
+dir $dir
+loglevel warning
+CONF
+  )
+  echo "$dir/redis.conf"
+}
+
+# random_secret [BYTES]: a random string for passwords and keys (base64 without '/', '+' and '=').
+random_secret() { head -c "${1:-24}" /dev/urandom | base64 | tr -d '/+=\n'; }

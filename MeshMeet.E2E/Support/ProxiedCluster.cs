@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MeshMeet.Tests.Support;
 using Npgsql;
 
@@ -29,6 +28,7 @@ public sealed class ProxiedCluster : IAsyncDisposable
         Dictionary<string, string> Settings(string name) => new()
         {
             ["ConnectionStrings__Redis"] = cluster.Redis.RedisConnectionString,
+            ["Cluster__Secret"] = "e2e-cluster-secret-of-at-least-32-characters",
             ["Cluster__InstanceName"] = name,
             // Quick to notice a dead instance and to end a seat nobody resumes, so the test need not wait long.
             ["Cluster__HeartbeatSeconds"] = "1",
@@ -50,21 +50,7 @@ public sealed class ProxiedCluster : IAsyncDisposable
     }
 
     /// <summary>Runs a function of scripts/lib.sh (as scripts/run does) and returns what it printed.</summary>
-    public static async Task<string> LibAsync(string function, params string[] args)
-    {
-        var start = new ProcessStartInfo("bash", ["-c", "source scripts/lib.sh && \"$@\"", "lib", function, .. args])
-        {
-            WorkingDirectory = ServerProcess.RepoRoot(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{function} failed ({process.ExitCode}): {errors}");
-        return output.Trim();
-    }
+    public static Task<string> LibAsync(string function, params string[] args) => ShellLib.RunAsync(function, args);
 
     /// <summary>Which instance holds each participant's connection ("a-…", "b-…"; null while in the grace period).</summary>
     public async Task<Dictionary<string, string?>> HoldersAsync(string roomId)

@@ -38,6 +38,15 @@ public sealed class ProxyTests(MeshMeetApp app)
         var page = await browser.SendAsync(ViaProxy(HttpMethod.Get, $"/r/{room.Id}", https: true));
         var cookie = page.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(BrowserIds.CookieName));
         Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("secure", await AntiforgeryCookieAsync(https: true), StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The antiforgery cookie a fresh browser gets with the sign-in form.</summary>
+    private async Task<string> AntiforgeryCookieAsync(bool https)
+    {
+        using var browser = app.NewClient();
+        var page = await browser.SendAsync(ViaProxy(HttpMethod.Get, "/Identity/Account/Login", https));
+        return page.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".AspNetCore.Antiforgery."));
     }
 
     [Fact]
@@ -55,5 +64,6 @@ public sealed class ProxyTests(MeshMeetApp app)
         using var browser = app.NewClient();
         var page = await browser.SendAsync(ViaProxy(HttpMethod.Get, $"/r/{room.Id}", https: false));
         Assert.DoesNotContain("secure", page.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(BrowserIds.CookieName)), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("secure", await AntiforgeryCookieAsync(https: false), StringComparison.OrdinalIgnoreCase);
     }
 }

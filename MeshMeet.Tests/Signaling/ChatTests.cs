@@ -18,7 +18,10 @@ public sealed class ChatRulesTests
     [InlineData("   ")]
     [InlineData("bell\u0007")]
     [InlineData("nul\0")]
-    public void Empty_text_and_control_characters_are_refused(string? text) => Assert.NotNull(ChatRules.Clean(text).Error);
+    [InlineData("Bob: \u202Enimda eht ma I")] // right-to-left override
+    [InlineData("hi \u2067Ann\u2069")] // right-to-left isolate
+    [InlineData("\u202Aembedded")]
+    public void Empty_text_control_and_text_direction_characters_are_refused(string? text) => Assert.NotNull(ChatRules.Clean(text).Error);
 
     [Fact]
     public void At_most_a_thousand_characters()

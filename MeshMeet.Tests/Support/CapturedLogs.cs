@@ -12,6 +12,9 @@ public sealed class CapturedLogs : ILoggerProvider
 
     public IReadOnlyList<Entry> Errors => _entries.Where(e => e.Level >= LogLevel.Error).ToArray();
 
+    /// <summary>Warnings and errors.</summary>
+    public IReadOnlyList<Entry> All => _entries.ToArray();
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose() { }

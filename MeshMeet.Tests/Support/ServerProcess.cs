@@ -41,14 +41,21 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    /// <summary>redis-server on loopback, nothing kept on disk.</summary>
-    public static Task<ServerProcess> RedisAsync()
+    /// <summary>redis-server on loopback as scripts/run --cluster starts it (scripts/lib.sh): a password, nothing kept
+    /// on disk.</summary>
+    public static async Task<ServerProcess> RedisAsync()
     {
         var port = FreePort();
-        return StartAsync("redis-server", ["--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], port);
+        var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var config = await ShellLib.RunAsync("local_redis_config", Directory.CreateTempSubdirectory("meshmeet-redis-").FullName, $"{port}", password);
+        var redis = await StartAsync("redis-server", [config], port);
+        redis.RedisPassword = password;
+        return redis;
     }
 
-    public string RedisConnectionString => $"127.0.0.1:{Port}";
+    public string RedisPassword { get; private set; } = "";
+
+    public string RedisConnectionString => $"127.0.0.1:{Port},password={RedisPassword}";
 
     /// <summary>MeshMeet as scripts/run starts it: the build's MeshMeet.Web.dll, from the project folder (its content
     /// root), in Production, configured by environment variables.</summary>

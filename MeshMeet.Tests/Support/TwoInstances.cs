@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Security.Cryptography;
 
 namespace MeshMeet.Tests.Support;
@@ -8,6 +9,9 @@ namespace MeshMeet.Tests.Support;
 /// </summary>
 public sealed class TwoInstances : IAsyncLifetime
 {
+    /// <summary>Every test cluster's notices are signed with this.</summary>
+    public const string ClusterSecret = "test-cluster-secret-of-at-least-32-characters";
+
     public ServerProcess Redis { get; private set; } = null!;
     public string ConnectionString { get; private set; } = "";
     public Instance A { get; private set; } = null!;
@@ -24,7 +28,7 @@ public sealed class TwoInstances : IAsyncLifetime
     }
 
     /// <summary>One more instance of the same cluster (start it with InitializeAsync).</summary>
-    public Instance Another() => new(ConnectionString, _signingKey, Redis.RedisConnectionString);
+    public Instance Another(TimeProvider? clock = null) => new(ConnectionString, _signingKey, Redis.RedisConnectionString) { Clock = clock };
 
     public async Task DisposeAsync()
     {
@@ -35,12 +39,22 @@ public sealed class TwoInstances : IAsyncLifetime
 
     public sealed class Instance(string database, string signingKey, string redis) : MeshMeetApp
     {
+        /// <summary>This instance's own clock (say, one that runs ahead of the others').</summary>
+        public TimeProvider? Clock { get; init; }
+
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            if (Clock is { } clock) builder.ConfigureServices(s => s.AddSingleton(clock));
+        }
+
         protected override Task<string> DatabaseAsync() => Task.FromResult(database);
         protected override string JwtSigningKey => signingKey;
 
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
         {
             ["ConnectionStrings:Redis"] = redis,
+            ["Cluster:Secret"] = ClusterSecret,
             // Quick to notice a dead instance, so tests need not wait long.
             ["Cluster:HeartbeatSeconds"] = "1",
             ["Cluster:InstanceTimeoutSeconds"] = "3",

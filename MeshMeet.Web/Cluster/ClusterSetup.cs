@@ -1,4 +1,5 @@
 using MeshMeet.Web.Infrastructure;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -15,16 +16,27 @@ public static class ClusterSetup
 {
     public static IServiceCollection AddCluster(this IServiceCollection services, IConfiguration config)
     {
-        services.Configure<ClusterOptions>(config.GetSection("Cluster"));
+        services.AddOptions<ClusterOptions>().Bind(config.GetSection("Cluster")).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ClusterOptions>, ClusterOptionsValidation>();
         services.AddSingleton<InstanceIdentity>();
         services.AddSingleton<InstanceBus>();
         services.AddHostedService(sp => sp.GetRequiredService<InstanceBus>());
         services.AddHostedService<InstanceHeartbeat>();
         // One application name: the default is the content root path, which may differ between instances.
-        services.AddDataProtection().SetApplicationName("MeshMeet").PersistKeysToDbContext<MeshMeetDb>();
-        // The keys sit unencrypted in the app's own database, beside the accounts and rooms they protect; anyone who
-        // can read that database has all of it anyway. Said in the README, not warned about on every start.
-        services.AddLogging(l => l.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error));
+        var keys = services.AddDataProtection().SetApplicationName("MeshMeet").PersistKeysToDbContext<MeshMeetDb>();
+        if (DataProtectionCertificates.Load(config) is { } certificates)
+        {
+            // The key ring in the database is encrypted to a certificate kept outside it: someone who can read the
+            // database (a backup, a read-only role) cannot make sign-in cookies. Older certificates still decrypt the
+            // keys they encrypted, so a new certificate can be rolled in without signing everyone out.
+            keys.ProtectKeysWithCertificate(certificates.Current).UnprotectKeysWithAnyCertificate([certificates.Current, .. certificates.Previous]);
+        }
+        else
+        {
+            // Without a certificate the keys sit unencrypted beside the accounts; the README says what that means.
+            // Said there, not warned about on every start.
+            services.AddLogging(l => l.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error));
+        }
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
         return services;
     }
@@ -39,6 +51,24 @@ public static class ClusterSetup
             o.Configuration.AbortOnConnectFail = false;
         });
     }
+}
+
+/// <summary>Configuration "DataProtection": <c>CertificatePath</c> (PKCS#12 with its private key, or PEM with
+/// <c>CertificateKeyPath</c>) and its <c>CertificatePassword</c>; <c>PreviousCertificatePaths</c> for rotation.</summary>
+internal sealed record DataProtectionCertificates(X509Certificate2 Current, X509Certificate2[] Previous)
+{
+    public static DataProtectionCertificates? Load(IConfiguration config)
+    {
+        var section = config.GetSection("DataProtection");
+        if (section["CertificatePath"] is not { Length: > 0 } path) return null;
+        var password = section["CertificatePassword"];
+        return new(Open(path, section["CertificateKeyPath"], password),
+            [.. (section.GetSection("PreviousCertificatePaths").Get<string[]>() ?? []).Select(p => Open(p, null, password))]);
+    }
+
+    private static X509Certificate2 Open(string path, string? keyPath, string? password) =>
+        keyPath is { Length: > 0 } ? X509Certificate2.CreateFromPemFile(path, keyPath)
+            : X509CertificateLoader.LoadPkcs12FromFile(path, password, X509KeyStorageFlags.EphemeralKeySet);
 }
 
 /// <summary>Ready only when Redis answers, if it is configured.</summary>

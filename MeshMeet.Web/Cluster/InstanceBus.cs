@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
+using MeshMeet.Web.Infrastructure;
 using MeshMeet.Web.Signaling;
+using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 
 namespace MeshMeet.Web.Cluster;
@@ -14,6 +18,9 @@ public sealed record Revocation(Guid RoomId, string ParticipantId, string Connec
 /// memory of the instance holding a connection. So a kick committed on instance A becomes a revocation sent to the
 /// instance named in the seat, and A waits for its acknowledgement before anyone hears of the kick: from then on the
 /// kicked connection relays nothing, wherever it is. Without Redis there is one instance and every live seat is local.
+/// <para>Redis is a shared medium (other programs, a mistyped ACL, a relay someone opened into it), so a notice counts
+/// only when signed with the cluster's secret (HMAC-SHA256, <c>Cluster:Secret</c>), and a revocation is carried out
+/// only when the database agrees that the seat it names is no longer held by that connection.</para>
 /// </summary>
 public sealed partial class InstanceBus(InstanceIdentity identity, IConfiguration config, IServiceProvider services,
     Microsoft.Extensions.Options.IOptions<ClusterOptions> options, ILogger<InstanceBus> log) : IHostedService, IAsyncDisposable
@@ -22,6 +29,7 @@ public sealed partial class InstanceBus(InstanceIdentity identity, IConfiguratio
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _acks = new();
     private long _nextAck;
     private ConnectionMultiplexer? _redis;
+    private readonly byte[] _key = Encoding.UTF8.GetBytes(options.Value.Secret ?? "");
 
     public string InstanceId => identity.Id;
 
@@ -85,7 +93,7 @@ public sealed partial class InstanceBus(InstanceIdentity identity, IConfiguratio
     }
 
     private Task PublishAsync(string to, Notice notice) =>
-        _redis!.GetSubscriber().PublishAsync(RedisChannel.Literal(Prefix + to), JsonSerializer.SerializeToUtf8Bytes(notice));
+        _redis!.GetSubscriber().PublishAsync(RedisChannel.Literal(Prefix + to), NoticeSigning.Sign(_key, JsonSerializer.SerializeToUtf8Bytes(notice)));
 
     private void Receive(RedisValue message) => _ = HandleAsync(message);
 
@@ -93,12 +101,17 @@ public sealed partial class InstanceBus(InstanceIdentity identity, IConfiguratio
     {
         try
         {
-            var notice = JsonSerializer.Deserialize<Notice>((byte[])message!)!;
+            if (NoticeSigning.Verify(_key, (byte[])message!) is not { } payload)
+            {
+                if (Forged.ShouldLog(out var suppressed)) LogForgedNotice(suppressed);
+                return;
+            }
+            var notice = JsonSerializer.Deserialize<Notice>(payload)!;
             var notifier = services.GetRequiredService<CallNotifier>();
             switch (notice.Kind)
             {
                 case Kinds.Revoke:
-                    await notifier.RevokeHereAsync(notice.Revocation);
+                    if (await DatabaseAgreesAsync(notice.Revocation)) await notifier.RevokeHereAsync(notice.Revocation);
                     if (notice.Ack != 0) await PublishAsync(notice.From, new Notice(Kinds.Ack, identity.Id, notice.Ack, notice.Revocation));
                     break;
                 case Kinds.Ack:
@@ -115,6 +128,17 @@ public sealed partial class InstanceBus(InstanceIdentity identity, IConfiguratio
         }
     }
 
+    /// <summary>A revocation is sent after its change committed: the connection it names must no longer hold any seat
+    /// (left, kicked, closed, or resumed elsewhere). A replayed notice about a live seat changes nothing.</summary>
+    private async Task<bool> DatabaseAgreesAsync(Revocation revocation)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MeshMeetDb>();
+        return !await db.Participants.AnyAsync(p => p.ConnectionId == revocation.ConnectionId);
+    }
+
+    private static readonly LogSampler Forged = new(TimeSpan.FromSeconds(10));
+
     private static class Kinds
     {
         public const string Revoke = "revoke", Ack = "ack", RoomClosed = "room-closed";
@@ -124,6 +148,9 @@ public sealed partial class InstanceBus(InstanceIdentity identity, IConfiguratio
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} did not confirm a revocation: {Reason}")]
     private partial void LogRevokeUnconfirmed(string instance, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a notice on Redis that is not signed with this cluster's secret ({Suppressed} more since the last one logged)")]
+    private partial void LogForgedNotice(long suppressed);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A notice from another instance failed")]
     private partial void LogNoticeFailed(Exception e);

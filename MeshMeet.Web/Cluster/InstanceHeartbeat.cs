@@ -8,7 +8,8 @@ namespace MeshMeet.Web.Cluster;
 /// <summary>
 /// Keeps this instance's row fresh, and releases the seats of instances that went silent: theirs (and only theirs)
 /// start the reconnect grace period, so their people can resume here, and a restart or crash of one instance never
-/// evicts the people of another. Every instance watches every other; the work is idempotent.
+/// evicts the people of another. Every instance watches every other; the work is idempotent. Heartbeats are written
+/// and judged by the database's clock, so instances whose own clocks disagree do not take each other for dead.
 /// </summary>
 internal sealed partial class InstanceHeartbeat(
     IServiceScopeFactory scopes, InstanceIdentity identity, SeatRegistry seats, Telemetry.MeshMeetMetrics metrics, TimeProvider clock,
@@ -21,8 +22,8 @@ internal sealed partial class InstanceHeartbeat(
         // Registered before anything is released, so no other instance mistakes this one for dead.
         await WithDatabase(async (db, presence) =>
         {
-            var now = clock.GetUtcNow();
-            _last = (metrics.SignalsRelayed, now);
+            var now = await DatabaseNowAsync(db, ct);
+            _last = (metrics.SignalsRelayed, clock.GetUtcNow());
             db.Instances.Add(new ServerInstance { Id = identity.Id, StartedAt = now, HeartbeatAt = now });
             await db.SaveChangesAsync(ct);
             var released = await presence.ReleaseSilentInstancesAsync(now - Timeout, ct);
@@ -50,10 +51,11 @@ internal sealed partial class InstanceHeartbeat(
 
     private async Task BeatAsync(MeshMeetDb db, Presence presence)
     {
-        var now = clock.GetUtcNow();
+        var now = await DatabaseNowAsync(db);
         var signals = metrics.SignalsRelayed;
-        var perSecond = Math.Round((signals - _last.Signals) / Math.Max(0.001, (now - _last.At).TotalSeconds), 1);
-        _last = (signals, now);
+        var localNow = clock.GetUtcNow();
+        var perSecond = Math.Round((signals - _last.Signals) / Math.Max(0.001, (localNow - _last.At).TotalSeconds), 1);
+        _last = (signals, localNow);
         var connections = seats.OpenCount;
         if (await db.Instances.Where(i => i.Id == identity.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.HeartbeatAt, now)
                 .SetProperty(i => i.Connections, connections).SetProperty(i => i.SignalsPerSecond, perSecond)) == 0)
@@ -89,6 +91,10 @@ internal sealed partial class InstanceHeartbeat(
     }
 
     private TimeSpan Timeout => TimeSpan.FromSeconds(options.Value.InstanceTimeoutSeconds);
+
+    /// <summary>The one clock every instance agrees on.</summary>
+    private static Task<DateTimeOffset> DatabaseNowAsync(MeshMeetDb db, CancellationToken ct = default) =>
+        db.Database.SqlQuery<DateTimeOffset>($"SELECT now() AS \"Value\"").SingleAsync(ct);
 
     private async Task WithDatabase(Func<MeshMeetDb, Presence, Task> work)
     {

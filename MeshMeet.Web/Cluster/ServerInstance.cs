@@ -38,6 +38,24 @@ public sealed class ClusterOptions
     public int InstanceTimeoutSeconds { get; set; } = 12;
     /// <summary>How long a kick or end waits for the instance holding the connection to confirm it stopped relaying.</summary>
     public int RevokeTimeoutMilliseconds { get; set; } = 2000;
+    /// <summary>Signs the notices instances send each other over Redis; the same on every instance, at least 32
+    /// characters. Required with ConnectionStrings:Redis.</summary>
+    public string? Secret { get; set; }
+
+    public const int MinSecretLength = 32;
+
+    /// <summary>Why these settings cannot run a cluster safely, or null.</summary>
+    public static string? Problem(ClusterOptions options, string? redis) =>
+        string.IsNullOrEmpty(redis) || options.Secret?.Length >= MinSecretLength ? null
+            : $"ConnectionStrings:Redis is set, so Cluster:Secret must be too: the same random string of at least {MinSecretLength} characters on every instance (it signs what instances tell each other over Redis).";
+}
+
+internal sealed class ClusterOptionsValidation(IConfiguration config) : Microsoft.Extensions.Options.IValidateOptions<ClusterOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, ClusterOptions options) =>
+        ClusterOptions.Problem(options, config.GetConnectionString("Redis")) is { } problem
+            ? Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problem)
+            : Microsoft.Extensions.Options.ValidateOptionsResult.Success;
 }
 
 /// <summary>This process's instance id: new on every start, so a restart never mistakes the old process's seats

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpOverrides;
 
 namespace MeshMeet.Web.Infrastructure;
@@ -23,6 +24,8 @@ public static class ProxySetup
             foreach (var n in networks) o.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(n));
         });
         services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
+        // The antiforgery cookie is Secure whenever the request came over TLS (its default is never).
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         return services;
     }
 

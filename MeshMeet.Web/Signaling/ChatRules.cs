@@ -12,6 +12,11 @@ public static class ChatRules
         if (trimmed.Length == 0) return (null, "A message needs some text.");
         if (trimmed.Length > MaxLength) return (null, $"A message can be at most {MaxLength} characters.");
         if (trimmed.Any(c => char.IsControl(c) && c != '\n')) return (null, "A message cannot contain control characters.");
+        // Embeddings, overrides and isolates reorder what follows them, so a message could show someone else's name
+        // or turn its words around; the page isolates each message anyway, these have no honest use in a chat line.
+        if (trimmed.Any(IsBidiControl)) return (null, "A message cannot contain text-direction control characters.");
         return (trimmed, null);
     }
+
+    private static bool IsBidiControl(char c) => c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069';
 }

@@ -6,7 +6,7 @@ namespace MeshMeet.Web.Signaling;
 /// <summary>
 /// Token buckets per connection: trickle ICE and renegotiation fit easily, a flood from one client is refused without
 /// touching the database. Signals draw from a bucket per peer they are sent to, so the offers a person makes to someone
-/// who keeps leaving and rejoining never use up what they need for the others; chat has a small bucket of its own;
+/// who keeps leaving and rejoining never use up what they need for the others; chat, and state changes (hand, media state, TURN credentials), have small buckets of their own;
 /// every other call draws from the connection's bucket. Buckets live in the connection's Items and die with it. Behind them, the caller's address has
 /// an allowance for all its connections together (<see cref="AddressLimits"/>): more sockets buy neither calls nor joins.
 /// </summary>
@@ -30,9 +30,15 @@ internal sealed class HubRateLimitFilter(IOptions<SignalingOptions> options, Tim
         var o = options.Value;
         var items = context.Context.Items;
         var now = clock.GetTimestamp();
-        var isChat = context.HubMethodName == nameof(SignalingHub.SendChat);
-        var (burst, perSecond) = isChat ? (o.ChatBurst, o.ChatsPerSecond) : (o.CallBurst, o.CallsPerSecond);
-        var bucket = isChat ? BucketIn(items, ChatBucketKey, burst, now)
+        var (own, burst, perSecond) = context.HubMethodName switch
+        {
+            nameof(SignalingHub.SendChat) => (ChatBucketKey, o.ChatBurst, o.ChatsPerSecond),
+            // Each of these writes to the database or mints credentials: far fewer than signals need.
+            nameof(SignalingHub.SetHand) or nameof(SignalingHub.SetMediaState) or nameof(SignalingHub.RefreshIceServers)
+                => (StateBucketKey, o.StateBurst, o.StateChangesPerSecond),
+            _ => (null, o.CallBurst, o.CallsPerSecond),
+        };
+        var bucket = own is not null ? BucketIn(items, own, burst, now)
             : BucketFor(items, context.HubMethodArguments is [SignalRequest { To: { } to }, ..] ? to : null, burst, now);
         lock (bucket)
         {
@@ -67,4 +73,5 @@ internal sealed class HubRateLimitFilter(IOptions<SignalingOptions> options, Tim
     private const string AddressKey = "meshmeet.address";
     private const string PeerBucketsKey = "meshmeet.peer-buckets";
     private const string ChatBucketKey = "meshmeet.chat-bucket";
+    private const string StateBucketKey = "meshmeet.state-bucket";
 }

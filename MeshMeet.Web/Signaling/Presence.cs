@@ -210,26 +210,30 @@ public sealed class Presence(MeshMeetDb db, AuditedTransaction audited, TimeProv
         db.Participants.AnyAsync(p => p.RoomId == roomId && p.Id == participantId, ct);
 
     /// <summary>Raises or lowers a hand in the caller's room: one's own, or (the room's owner, checked against the
-    /// database) lowers someone else's. The words of a refusal, or null.</summary>
-    public async Task<string?> SetHandAsync(Seat seat, string? userId, string participantId, bool raised, CancellationToken ct = default)
+    /// database) lowers someone else's. The words of a refusal, or null; <c>Changed</c> is false when the hand already
+    /// was that way (nothing written, nobody to tell).</summary>
+    public async Task<(string? Refusal, bool Changed)> SetHandAsync(Seat seat, string? userId, string participantId, bool raised, CancellationToken ct = default)
     {
         if (participantId != seat.ParticipantId)
         {
             var owner = await db.Rooms.Where(r => r.Id == seat.RoomId).Select(r => r.OwnerId).SingleOrDefaultAsync(ct);
             if (Moderation.ModerationRules.MayModerate(true, userId, owner ?? "") != Moderation.ModerationVerdict.Allowed)
-                return "Only the host can lower someone else's hand.";
-            if (raised) return "Nobody can raise someone else's hand.";
+                return ("Only the host can lower someone else's hand.", false);
+            if (raised) return ("Nobody can raise someone else's hand.", false);
         }
-        var changed = await db.Participants.Where(p => p.Id == participantId && p.RoomId == seat.RoomId)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.HandRaised, raised), ct);
-        return changed == 0 ? "That participant is not in your room." : null;
+        var participant = db.Participants.Where(p => p.Id == participantId && p.RoomId == seat.RoomId);
+        if (await participant.Where(p => p.HandRaised != raised).ExecuteUpdateAsync(s => s.SetProperty(p => p.HandRaised, raised), ct) > 0)
+            return (null, true);
+        return await participant.AnyAsync(ct) ? (null, false) : ("That participant is not in your room.", false);
     }
 
-    /// <summary>Stores a seated participant's mute, camera and screen state (newcomers read it from <c>peers</c>).</summary>
-    public Task SetMediaStateAsync(Seat seat, SetMediaStateRequest state, CancellationToken ct = default) =>
-        db.Participants.Where(p => p.Id == seat.ParticipantId)
+    /// <summary>Stores a seated participant's mute, camera and screen state (newcomers read it from <c>peers</c>).
+    /// False when it already was so: nothing is written and nobody needs to hear it again.</summary>
+    public async Task<bool> SetMediaStateAsync(Seat seat, SetMediaStateRequest state, CancellationToken ct = default) =>
+        await db.Participants.Where(p => p.Id == seat.ParticipantId
+                && (p.AudioMuted != state.AudioMuted || p.VideoMuted != state.VideoMuted || p.ScreenSharing != state.ScreenSharing))
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.AudioMuted, state.AudioMuted).SetProperty(p => p.VideoMuted, state.VideoMuted)
-                .SetProperty(p => p.ScreenSharing, state.ScreenSharing), ct);
+                .SetProperty(p => p.ScreenSharing, state.ScreenSharing), ct) > 0;
 
     /// <summary>Removes a participant of a room whose row this transaction has locked, with its audit event.</summary>
     private Departure Remove(Marten.IDocumentSession session, Room room, Participant p, string reason)

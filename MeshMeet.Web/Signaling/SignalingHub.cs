@@ -64,13 +64,23 @@ public sealed partial class SignalingHub(
         await notifier.AdmittedAsync(Context.ConnectionId, admitted);
         metrics.Joined(admitted.Resumed);
         using (log.BeginScope(new SeatScope(admitted.Room.Id, admitted.Self.Id)))
-            LogJoined(admitted.Room.PublicId, admitted.Resumed ? "resumed" : "joined", admitted.Peers.Count);
+            LogJoined(admitted.Room.Id, admitted.Resumed ? "resumed" : "joined", admitted.Peers.Count);
         // Closed while the join committed: its drop may have been written before the seat existed.
         if (!seats.IsOpen(Context.ConnectionId)) seats.SuspectGhosts();
         var o = options.Value;
         return new JoinRoomResult(admitted.Self.Id, admitted.Self.IsHost, admitted.Room.Capacity,
             admitted.Peers.Select(p => p.AsPeerInfo()).ToArray(), IceSettings.ServersFor(o, turn.Value, admitted.Self.Id, clock.GetUtcNow()),
-            admitted.ReconnectToken, admitted.Room.Name, admitted.Room.Locked, admitted.Resumed, o.UplinkBudgetKbps, o.IceTransportPolicy);
+            admitted.ReconnectToken, admitted.Room.Name, admitted.Room.Locked, admitted.Resumed, o.UplinkBudgetKbps, o.IceTransportPolicy,
+            IceSettings.RefreshSeconds(turn.Value));
+    }
+
+    /// <summary>TURN credentials are short-lived: a page in a call asks for fresh ones before they run out. Only a
+    /// seat that has not been revoked gets them, so someone who left or was kicked holds relays for minutes at most.</summary>
+    public RefreshIceServersResult RefreshIceServers(RefreshIceServersRequest request)
+    {
+        using var pass = EnterSeat();
+        return new RefreshIceServersResult(IceSettings.ServersFor(options.Value, turn.Value, pass.Seat.ParticipantId, clock.GetUtcNow()),
+            IceSettings.RefreshSeconds(turn.Value));
     }
 
     /// <summary>The hot path: shape check, the caller's seat, the roster, one group send.</summary>
@@ -89,7 +99,7 @@ public sealed partial class SignalingHub(
     {
         using var pass = EnterSeat();
         var seat = pass.Seat;
-        await presence.SetMediaStateAsync(seat, request, Context.ConnectionAborted);
+        if (!await presence.SetMediaStateAsync(seat, request, Context.ConnectionAborted)) return;
         await notifier.MediaStateAsync(seat, new MediaStateChanged(seat.ParticipantId, request.AudioMuted, request.VideoMuted, request.ScreenSharing));
     }
 
@@ -97,8 +107,9 @@ public sealed partial class SignalingHub(
     {
         var seat = SeatOrThrow();
         var target = request.ParticipantId ?? seat.ParticipantId;
-        if (await presence.SetHandAsync(seat, Context.User?.UserId(), target, request.Raised, Context.ConnectionAborted) is { } refusal)
-            throw new HubException(refusal);
+        var (refusal, changed) = await presence.SetHandAsync(seat, Context.User?.UserId(), target, request.Raised, Context.ConnectionAborted);
+        if (refusal is not null) throw new HubException(refusal);
+        if (!changed) return;
         await notifier.HandAsync(seat.RoomId, new HandChanged(target, request.Raised));
     }
 
@@ -170,8 +181,8 @@ public sealed partial class SignalingHub(
     {
         metrics.Refused("not_found");
         // Not audited (there is no stream to write to), only logged, and sampled: a burst of bad links must not
-        // flood the log.
-        if (UnknownRooms.ShouldLog(out var suppressed)) LogUnknownRoom(roomId?.Length > 40 ? roomId[..40] : roomId, suppressed);
+        // flood the log. Logs never carry a whole link id (a link is the key to its room): the first characters do.
+        if (UnknownRooms.ShouldLog(out var suppressed)) LogUnknownRoom(roomId?.Length > 4 ? roomId[..4] + "…" : roomId, suppressed);
         return new HubException("This room does not exist. It may have been deleted; check the link.");
     }
 
@@ -182,7 +193,7 @@ public sealed partial class SignalingHub(
     private static readonly LogSampler UnknownRooms = new(TimeSpan.FromSeconds(10));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Participant {Outcome} room {Room} ({Peers} others there)")]
-    private partial void LogJoined(string room, string outcome, int peers);
+    private partial void LogJoined(Guid room, string outcome, int peers);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not mark a dropped connection's seat as disconnected; the ghost sweep will")]
     private partial void LogDisconnectNotMarked(Exception e);

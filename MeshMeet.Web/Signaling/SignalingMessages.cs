@@ -12,10 +12,17 @@ public sealed record IceServerConfig(string[] Urls, string? Username = null, str
 
 /// <summary>JoinRoom's answer. <c>ReconnectToken</c> lets this browser resume the same identity after a drop;
 /// <c>UplinkBudgetKbps</c> is what all of its video uploads together should stay within; <c>IceServers</c> carry
-/// TURN credentials of this participant's own; <c>IceTransportPolicy</c> "relay" means media only through TURN.</summary>
+/// TURN credentials of this participant's own, to be refreshed after <c>IceRefreshSeconds</c> (0: nothing to refresh);
+/// <c>IceTransportPolicy</c> "relay" means media only through TURN.</summary>
 public sealed record JoinRoomResult(
     string SelfId, bool IsHost, int Capacity, PeerInfo[] Peers, IceServerConfig[] IceServers,
-    string ReconnectToken, string RoomName, bool Locked, bool Resumed, int UplinkBudgetKbps, string IceTransportPolicy);
+    string ReconnectToken, string RoomName, bool Locked, bool Resumed, int UplinkBudgetKbps, string IceTransportPolicy,
+    int IceRefreshSeconds = 0);
+
+public sealed record RefreshIceServersRequest;
+
+/// <summary>Fresh ICE servers (TURN credentials) for a participant still seated in a call.</summary>
+public sealed record RefreshIceServersResult(IceServerConfig[] IceServers, int IceRefreshSeconds);
 
 public sealed record SessionDescription(string? Type, string? Sdp);
 

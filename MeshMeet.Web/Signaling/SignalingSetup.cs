@@ -29,6 +29,10 @@ public sealed class SignalingOptions
     /// <summary>Chat messages per connection: a burst, refilled per second.</summary>
     public int ChatBurst { get; set; } = 10;
     public double ChatsPerSecond { get; set; } = 1;
+    /// <summary>Hand, mute/camera/screen state and TURN credential requests per connection: a burst, refilled per
+    /// second. A person clicks these; a loop that clicks them for it must not keep the database busy.</summary>
+    public int StateBurst { get; set; } = 20;
+    public double StateChangesPerSecond { get; set; } = 2;
     /// <summary>Joins of one room by one browser (by its address, without the browser cookie): a burst, refilled per
     /// minute. Each join makes everyone else offer to the newcomer, so a join/leave loop must not run free.</summary>
     public int RejoinBurst { get; set; } = 10;

@@ -10,9 +10,10 @@ public sealed class TurnOptions
     /// <summary>e.g. ["turn:turn.example.org:3478?transport=udp", "turn:turn.example.org:3478?transport=tcp"].</summary>
     public string[] Urls { get; set; } = [];
     public string? Secret { get; set; }
-    /// <summary>How long the credentials handed out with a join stay valid. They are needed while allocating and
-    /// refreshing a relay, so they must outlast a call; a reconnect fetches fresh ones.</summary>
-    public int CredentialMinutes { get; set; } = 8 * 60;
+    /// <summary>How long the credentials handed out with a join stay valid, at least. Whoever holds them can open
+    /// relays until then, also after leaving or being kicked, so they are short; the page asks for fresh ones
+    /// (<c>RefreshIceServers</c>, seated participants only) every half of this, and with every join or resume.</summary>
+    public int CredentialMinutes { get; set; } = 10;
 
     public bool Configured => Urls.Length > 0 && !string.IsNullOrEmpty(Secret);
 }
@@ -25,11 +26,19 @@ public sealed class TurnOptions
 /// </summary>
 public static class TurnCredentials
 {
+    /// <summary>The expiry is rounded up to the next half-lifetime step, so asking again within a step gives the same
+    /// username: the TURN server's per-user allocation quota then holds however often a client asks.</summary>
     public static IceServerConfig For(TurnOptions turn, string participantId, DateTimeOffset now)
     {
-        var username = $"{now.AddMinutes(turn.CredentialMinutes).ToUnixTimeSeconds()}:{participantId}";
+        var step = RefreshSeconds(turn);
+        var expiry = (now.AddMinutes(turn.CredentialMinutes).ToUnixTimeSeconds() + step - 1) / step * step;
+        var username = $"{expiry}:{participantId}";
         return new IceServerConfig(turn.Urls, username, Password(turn.Secret!, username));
     }
+
+    /// <summary>How often a page in a call asks for fresh credentials: half their lifetime, so those it holds always
+    /// have half of it left.</summary>
+    public static int RefreshSeconds(TurnOptions turn) => Math.Max(30, turn.CredentialMinutes * 30);
 
     public static string Password(string secret, string username) =>
         Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(username)));
@@ -43,6 +52,9 @@ public static class IceSettings
 
     public static IceServerConfig[] ServersFor(SignalingOptions signaling, TurnOptions turn, string participantId, DateTimeOffset now) =>
         turn.Configured ? [.. signaling.IceServers, TurnCredentials.For(turn, participantId, now)] : signaling.IceServers;
+
+    /// <summary>Seconds after which a page should ask for fresh TURN credentials; 0 when it holds none.</summary>
+    public static int RefreshSeconds(TurnOptions turn) => turn.Configured ? TurnCredentials.RefreshSeconds(turn) : 0;
 
     /// <summary>Why these settings cannot work, or null: relay-only needs a TURN server, and the policy has two values.</summary>
     public static string? Problem(SignalingOptions signaling, TurnOptions turn) => signaling.IceTransportPolicy switch

@@ -60,6 +60,7 @@ async function meshmeet(workload, instances) {
     redis = startProcess(`redis-${workload}`, 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
     await waitFor(() => redis.output.includes('Ready to accept connections'), 'Redis');
     extra.ConnectionStrings__Redis = `127.0.0.1:${redisPort}`;
+    extra.Cluster__Secret = 'bench-cluster-secret-of-at-least-32-characters';
   }
   const children = [];
   const bases = [];

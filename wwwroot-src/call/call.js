@@ -26,6 +26,8 @@ let joining = false;
 let selfId = '';
 let joinedName = '';
 let connected = false;
+/** Timer that fetches fresh TURN credentials before the ones the mesh holds run out. */
+let iceRefresh = 0;
 
 async function preview(choice) {
   await media.open(choice);
@@ -81,8 +83,24 @@ async function enter(name) {
     mesh.connect(peer.id, { initiator: false });
   }
   view.setState('in-call', describeRoom(result.peers.length + 1, result.capacity));
+  scheduleIceRefresh(result.iceRefreshSeconds);
   if (media.screenTrack) await mesh.shareScreen(media.screenTrack); // a resume while sharing
   if (media.audioMuted || media.videoMuted || media.screenTrack) await sendMediaState();
+}
+
+function scheduleIceRefresh(seconds) {
+  clearTimeout(iceRefresh);
+  if (!seconds) return;
+  iceRefresh = setTimeout(async () => {
+    try {
+      const fresh = await signaling.refreshIceServers();
+      mesh?.setIceServers(fresh.iceServers);
+      scheduleIceRefresh(fresh.iceRefreshSeconds);
+    } catch (error) {
+      // Not seated any more, or the server is away: a resume brings fresh credentials with it.
+      console.warn('MeshMeet: could not refresh TURN credentials', error);
+    }
+  }, seconds * 1000);
 }
 
 const sendMediaState = () => signaling.setMediaState(media.audioMuted, media.videoMuted, media.screenTrack !== null)
@@ -133,6 +151,7 @@ function describeRoom(count, capacity) {
 
 function finish(state, title, message) {
   sessionStorage.removeItem(activeKey);
+  clearTimeout(iceRefresh);
   mesh?.close();
   mesh = null;
   media.close();

@@ -51,15 +51,19 @@ export class ChatPanel {
     const item = document.createElement('li');
     item.dataset.chatMessage = message.id;
     item.dataset.from = message.from;
+    // Name and text are each isolated (bdi), and the text sits indented under its sender, so no line of it can pass
+    // for a message of someone else's.
     const who = document.createElement('strong');
-    who.textContent = mine ? 'You' : message.displayName;
+    const name = document.createElement('bdi');
+    name.textContent = mine ? 'You' : message.displayName;
+    who.append(name);
     const time = document.createElement('time');
     time.dateTime = message.sentAt;
     time.textContent = new Date(message.sentAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    const text = document.createElement('span');
+    const text = document.createElement('bdi');
     text.className = 'text';
     text.textContent = message.text; // text, never markup
-    item.append(who, ' ', time, ': ', text);
+    item.append(who, ' ', time, text);
     const list = this.#$('#chat-messages');
     list.append(item);
     list.scrollTop = list.scrollHeight;

@@ -65,6 +65,16 @@ export class Mesh extends EventTarget {
     this.#applyBitratePlan();
   }
 
+  /**
+   * Fresh ICE servers (TURN credentials are short-lived): new connections use them, and so does every existing one
+   * the next time it gathers candidates (an ICE restart while repairing).
+   * @param {RTCIceServer[]} iceServers
+   */
+  setIceServers(iceServers) {
+    this.#iceServers = iceServers;
+    for (const link of this.#links.values()) link.pc.setConfiguration({ ...link.pc.getConfiguration(), iceServers });
+  }
+
   /** Closes the connection to a peer at once: its media stops. */
   disconnect(peerId) {
     const link = this.#links.get(peerId);

@@ -61,6 +61,8 @@ export function cleanChatText(text) {
   if (trimmed.length > CHAT_MAX_LENGTH) return { error: `A message can be at most ${CHAT_MAX_LENGTH} characters.` };
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(trimmed)) return { error: 'A message cannot contain control characters.' };
+  // Embeddings, overrides and isolates would let a message reorder itself or look like someone else's (as the server says).
+  if (/[\u202a-\u202e\u2066-\u2069]/.test(trimmed)) return { error: 'A message cannot contain text-direction control characters.' };
   return { text: trimmed };
 }
 

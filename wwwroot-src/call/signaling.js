@@ -51,9 +51,12 @@ export class Signaling extends EventTarget {
    * @param {{ roomId: string, displayName: string, reconnectToken?: string }} request
    * @returns {Promise<{ selfId: string, isHost: boolean, capacity: number, peers: object[], iceServers: RTCIceServer[],
    *   reconnectToken: string, roomName: string, locked: boolean, resumed: boolean, uplinkBudgetKbps: number,
-   *   iceTransportPolicy: RTCIceTransportPolicy }>}
+   *   iceTransportPolicy: RTCIceTransportPolicy, iceRefreshSeconds: number }>}
    */
   joinRoom(request) { return this.#connection.invoke('JoinRoom', request); }
+
+  /** Fresh TURN credentials while seated. @returns {Promise<{ iceServers: RTCIceServer[], iceRefreshSeconds: number }>} */
+  refreshIceServers() { return this.#connection.invoke('RefreshIceServers', {}); }
 
   /** @param {{ to: string, description?: RTCSessionDescriptionInit, candidate?: RTCIceCandidateInit }} message */
   signal(message) { return this.#connection.invoke('Signal', message); }
