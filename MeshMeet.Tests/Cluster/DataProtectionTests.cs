@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Xml.Linq;
 using MeshMeet.Tests.Support;
 using MeshMeet.Web.Infrastructure;
@@ -48,13 +47,8 @@ public sealed class DataProtectionTests
         var dir = Directory.CreateTempSubdirectory("meshmeet-dp-").FullName;
         try
         {
-            var path = Path.Combine(dir, "dataprotection.pfx");
-            using (var rsa = RSA.Create(2048))
-            {
-                var request = new CertificateRequest("CN=MeshMeet Data Protection test", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-                using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-                await File.WriteAllBytesAsync(path, certificate.Export(X509ContentType.Pkcs12));
-            }
+            // Made as scripts/run --cluster makes it (openssl, a PKCS#12 file without a password).
+            var path = await ShellLib.RunAsync("data_protection_certificate", dir);
             await using var app = new KeyedApp(path);
             await app.InitializeAsync();
 
