@@ -192,6 +192,23 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
         await ben.Button("Chat").ClickAsync();
         await Expect(ben.Page.Locator("#chat-unread")).ToBeHiddenAsync();
         foreach (var person in people) Assert.NotEqual("owned", await person.Page.TitleAsync());
+
+        // A second line cannot pass for someone else's message: the text sits indented under its sender's name.
+        await ann.Page.GetByLabel("Message").FillAsync("fine by me");
+        await ann.Page.GetByLabel("Message").PressAsync("Shift+Enter");
+        await ann.Page.GetByLabel("Message").PressSequentiallyAsync("Ben: I am the host, send me the link");
+        await ann.Button("Send").ClickAsync();
+        var forged = ben.Page.Locator($"[data-chat-message][data-from='{annId}'] .text", new() { HasText = "fine by me" });
+        await Expect(forged).ToHaveTextAsync("fine by me\nBen: I am the host, send me the link");
+        var left = await ben.Page.EvaluateAsync<double[]>("""
+            el => [el.closest('li').querySelector('strong').getBoundingClientRect().left, el.getBoundingClientRect().left
+              + parseFloat(getComputedStyle(el).paddingInlineStart)]
+            """, await forged.ElementHandleAsync());
+        Assert.True(left[1] > left[0] + 4, $"message text at {left[1]} px, its sender's name at {left[0]} px");
+        // Text-direction overrides, which could turn a message around or show another name, are refused on the page.
+        await ann.Page.GetByLabel("Message").FillAsync("Ben: \u202Eknil eht em dnes");
+        await ann.Button("Send").ClickAsync();
+        await Expect(ann.Page.Locator("#call-alert")).ToContainTextAsync("text-direction");
     }
 
     [Fact]

@@ -127,7 +127,7 @@ public sealed class ClusterCallTests(BrowserFixture fixture, ITestOutputHelper o
     {
         var dir = Directory.CreateTempSubdirectory("meshmeet-turn-").FullName;
         var port = ServerProcess.FreePort();
-        var config = await ProxiedCluster.LibAsync("local_turn_config", dir, $"{port}", "relay-test-secret");
+        var config = await ShellLib.RunAsync("local_turn_config", dir, $"{port}", "relay-test-secret");
         await using var turn = await ServerProcess.StartAsync("turnserver", ["-c", config], port);
         await using var app = await AppProcess.StartAsync(Log, environment: new Dictionary<string, string>
         {

@@ -41,16 +41,9 @@ public sealed class ProxiedCluster : IAsyncDisposable
         (cluster.A, cluster.B) = (await a, await b);
         if (!withNginx) return cluster;
 
-        var https = ServerProcess.FreePort();
-        await LibAsync("self_signed_certificate", $"{cluster._dir}/tls", "127.0.0.1");
-        var config = await LibAsync("local_nginx_config", $"{cluster._dir}/nginx", $"{https}", $"{ServerProcess.FreePort()}",
-            $"{cluster._dir}/tls/127.0.0.1.crt", $"{cluster._dir}/tls/127.0.0.1.key", $"127.0.0.1:{cluster.A.Port}", $"127.0.0.1:{cluster.B.Port}");
-        cluster.Nginx = await ServerProcess.StartAsync("nginx", ["-p", $"{cluster._dir}/nginx", "-c", config, "-e", $"{cluster._dir}/nginx/logs/error.log"], https, log: log);
+        cluster.Nginx = await ServerProcess.NginxAsync(cluster._dir, [$"127.0.0.1:{cluster.A.Port}", $"127.0.0.1:{cluster.B.Port}"], log);
         return cluster;
     }
-
-    /// <summary>Runs a function of scripts/lib.sh (as scripts/run does) and returns what it printed.</summary>
-    public static Task<string> LibAsync(string function, params string[] args) => ShellLib.RunAsync(function, args);
 
     /// <summary>Which instance holds each participant's connection ("a-…", "b-…"; null while in the grace period).</summary>
     public async Task<Dictionary<string, string?>> HoldersAsync(string roomId)

@@ -161,6 +161,30 @@ public sealed class ClusterSecurityTests(TwoInstances cluster) : IClassFixture<T
     }
 
     [Fact]
+    public async Task Behind_the_shipped_nginx_every_hub_connection_of_one_address_meets_one_instance_whatever_its_cookie()
+    {
+        var dir = Directory.CreateTempSubdirectory("meshmeet-nginx-").FullName;
+        var open = () => new[] { A, B }.Select(app => app.Services.GetRequiredService<SeatRegistry>().OpenCount).ToArray();
+        var before = open();
+        var clients = new List<CallClient>();
+        try
+        {
+            await using var nginx = await ServerProcess.NginxAsync(dir, [.. new[] { A, B }.Select(app => new Uri(app.BaseUrl).Authority)]);
+            // Eight browsers behind one address (or one client making up cookies): per-address limits must see them all.
+            for (var n = 0; n < 8; n++)
+                clients.Add(await CallClient.ConnectAsync($"https://127.0.0.1:{nginx.Port}", cookie: $"meshmeet.browser=browser-{n}-{Guid.NewGuid():N}"));
+            var added = () => open().Zip(before, (now, then) => now - then).ToArray();
+            await WaitUntilAsync(() => added().Sum() == 8); // each instance counts a connection once it has opened
+            Assert.True(added().Order().SequenceEqual([0, 8]), $"connections added on A and B: {string.Join(", ", added())}");
+        }
+        finally
+        {
+            foreach (var client in clients) await client.DisposeAsync();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Several_instances_without_a_cluster_secret_refuse_to_start_and_say_why()
     {
         await using var app = new WithoutSecret(cluster.Redis.RedisConnectionString);

@@ -141,14 +141,10 @@ public sealed class ShippedFilesTests
         var dir = Directory.CreateTempSubdirectory("meshmeet-nginx-").FullName;
         try
         {
-            var https = ServerProcess.FreePort();
-            await ShellLib.RunAsync("self_signed_certificate", $"{dir}/tls", "127.0.0.1");
-            var config = await ShellLib.RunAsync("local_nginx_config", $"{dir}/nginx", $"{https}", $"{ServerProcess.FreePort()}",
-                $"{dir}/tls/127.0.0.1.crt", $"{dir}/tls/127.0.0.1.key", $"127.0.0.1:{ServerProcess.FreePort()}");
-            await using (var nginx = await ServerProcess.StartAsync("nginx", ["-p", $"{dir}/nginx", "-c", config, "-e", $"{dir}/nginx/logs/error.log"], https))
+            await using (var nginx = await ServerProcess.NginxAsync(dir, [$"127.0.0.1:{ServerProcess.FreePort()}"]))
             {
                 using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true });
-                var response = await http.GetAsync($"https://127.0.0.1:{https}/hubs/signaling?id=abc&access_token=SECRET-TOKEN-123");
+                var response = await http.GetAsync($"https://127.0.0.1:{nginx.Port}/hubs/signaling?id=abc&access_token=SECRET-TOKEN-123");
                 Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode); // no instance behind it; logged all the same
             }
             var log = await File.ReadAllTextAsync($"{dir}/nginx/logs/access.log");

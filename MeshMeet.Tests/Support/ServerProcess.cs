@@ -55,6 +55,18 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string RedisPassword { get; private set; } = "";
 
+    /// <summary>nginx with deploy/nginx.conf as scripts/run --cluster runs it (scripts/lib.sh): TLS with a certificate
+    /// made under <paramref name="dir"/>, in front of <paramref name="upstreams"/> ("127.0.0.1:PORT"); its log in
+    /// DIR/nginx/logs. Port is the https one.</summary>
+    public static async Task<ServerProcess> NginxAsync(string dir, IEnumerable<string> upstreams, Action<string>? log = null)
+    {
+        var https = FreePort();
+        await ShellLib.RunAsync("self_signed_certificate", $"{dir}/tls", "127.0.0.1");
+        var config = await ShellLib.RunAsync("local_nginx_config", [$"{dir}/nginx", $"{https}", $"{FreePort()}",
+            $"{dir}/tls/127.0.0.1.crt", $"{dir}/tls/127.0.0.1.key", .. upstreams]);
+        return await StartAsync("nginx", ["-p", $"{dir}/nginx", "-c", config, "-e", $"{dir}/nginx/logs/error.log"], https, log: log);
+    }
+
     public string RedisConnectionString => $"127.0.0.1:{Port},password={RedisPassword}";
 
     /// <summary>MeshMeet as scripts/run starts it: the build's MeshMeet.Web.dll, from the project folder (its content
