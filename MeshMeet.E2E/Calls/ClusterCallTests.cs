@@ -134,6 +134,8 @@ public sealed class ClusterCallTests(BrowserFixture fixture, ITestOutputHelper o
             ["Turn__Urls__0"] = $"turn:127.0.0.1:{port}?transport=udp",
             ["Turn__Secret"] = "relay-test-secret",
             ["Signaling__IceTransportPolicy"] = "relay",
+            // The shortest credentials there are: each page asks for fresh ones after 30 s.
+            ["Turn__CredentialMinutes"] = "1",
         });
         var room = await app.CreateRoomAsync("Private");
         var ann = await PersonAsync("ann", app.BaseUrl);
@@ -163,6 +165,19 @@ public sealed class ClusterCallTests(BrowserFixture fixture, ITestOutputHelper o
             }
             Assert.Equal(["relay/relay"], pairs);
         }
+
+        // Credentials run out in minutes: while in the call, each page gets fresh ones and hands them to its connection.
+        const string usernames = "() => window.__peerConnections.filter(pc => pc.connectionState !== 'closed').map(pc => pc.getConfiguration().iceServers[0].username).join()";
+        var first = await ann.Page.EvaluateAsync<string>(usernames);
+        var clock = Stopwatch.StartNew();
+        while (await ann.Page.EvaluateAsync<string>(usernames) == first)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"still the credentials of the join: {first}");
+            await Task.Delay(1000);
+        }
+        var fresh = (await ann.Page.EvaluateAsync<string>(usernames)).Split(':');
+        Assert.True(long.Parse(fresh[0]) > long.Parse(first.Split(':')[0]), $"{first} -> {string.Join(':', fresh)}");
+        await CallPage.ExpectEveryPairPlayingAsync(ann, ben);
         Directory.Delete(dir, recursive: true);
     }
 }
