@@ -8,8 +8,16 @@ using Microsoft.Extensions.Options;
 
 namespace MeshMeet.Tests.Accounts;
 
-[Collection(AppCollection.Name)]
-public sealed class PasswordTests(MeshMeetApp app)
+/// <summary>The app with passwords hashed at full strength (the other tests hash with few iterations, for speed).</summary>
+public sealed class FullStrengthApp : MeshMeetApp
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Accounts:PasswordIterations"] = $"{AccountsSetup.PasswordIterations}",
+    };
+}
+
+public sealed class PasswordTests(FullStrengthApp app) : IClassFixture<FullStrengthApp>
 {
     [Fact]
     public async Task Ten_wrong_passwords_on_the_sign_in_page_lock_the_account_for_the_page_and_the_api()

@@ -56,6 +56,8 @@ public class MeshMeetApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Admin:Password", AdminPassword);
         builder.UseSetting("Signaling:ReconnectGraceSeconds", "2");
         builder.UseSetting("Signaling:RestartGraceSeconds", "0");
+        // Hashing passwords at full strength costs ~0.1 s each; PasswordTests keep the real figure.
+        builder.UseSetting("Accounts:PasswordIterations", "1000");
         // Every test client comes from 127.0.0.1: the whole suite is one "address". AddressLimitTests runs the defaults.
         builder.UseSetting("Signaling:PerAddress:Connections", "100000");
         builder.UseSetting("Signaling:PerAddress:JoinBurst", "100000");

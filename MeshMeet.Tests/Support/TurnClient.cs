@@ -94,8 +94,7 @@ public sealed class TurnClient : IAsyncDisposable
                 : [.. attributes, Attribute(AttrUsername, Encoding.UTF8.GetBytes(_username)),
                     Attribute(AttrRealm, Encoding.UTF8.GetBytes(_realm)), Attribute(AttrNonce, Encoding.UTF8.GetBytes(_nonce!))];
             var transaction = RandomNumberGenerator.GetBytes(12);
-            await TransmitAsync(Message(method, transaction, withAuth, integrity: _realm is not null));
-            var response = await ResponseAsync(transaction);
+            var response = await TransactAsync(Message(method, transaction, withAuth, integrity: _realm is not null), transaction);
             var code = ErrorCode(response);
             // 401 (no credentials yet) and 438 (stale nonce): take the server's realm and nonce, then ask again.
             if (code is 401 or 438 && (_realm is null || code == 438))
@@ -182,13 +181,27 @@ public sealed class TurnClient : IAsyncDisposable
         else await _socket.SendToAsync(message, _server);
     }
 
-    private async Task<byte[]> ResponseAsync(byte[] transaction)
+    /// <summary>Sends a request and waits for its response. Over UDP a request or its answer may be lost (or the
+    /// server not listen yet), so it is sent again after 0.5, 1, 2 ... s, as RFC 8489 says; over TCP once.</summary>
+    private async Task<byte[]> TransactAsync(byte[] request, byte[] transaction)
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        while (true)
+        for (var attempt = 0; ; attempt++)
         {
-            var message = await ReadAsync(cts.Token);
-            if (message.AsSpan(8, 12).SequenceEqual(transaction)) return message;
+            await TransmitAsync(request);
+            var wait = _tcp ? TimeSpan.FromSeconds(10) : TimeSpan.FromMilliseconds(500 << Math.Min(attempt, 3));
+            using var cts = new CancellationTokenSource(wait);
+            try
+            {
+                while (true)
+                {
+                    var message = await ReadAsync(cts.Token);
+                    if (message.AsSpan(8, 12).SequenceEqual(transaction)) return message;
+                }
+            }
+            catch (OperationCanceledException) when (!_tcp && attempt < 6)
+            {
+                // not answered yet: send it again
+            }
         }
     }
 
