@@ -3,6 +3,7 @@ using MeshMeet.Tests.Support;
 using MeshMeet.Web.Audit;
 using MeshMeet.Web.Signaling;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace MeshMeet.Tests.Signaling;
@@ -64,6 +65,8 @@ public sealed class DefaultLimitsApp : MeshMeetApp
         ["Signaling:PerAddress:NegotiateBurst"] = "200",
         ["Signaling:RefusalWindowSeconds"] = "2",
         ["Signaling:RejoinBurst"] = "10",
+        // One instance: its heartbeat would count itself alone every few seconds, and a test here plays a cluster of two.
+        ["Cluster:HeartbeatSeconds"] = "3600",
     };
 }
 
@@ -135,6 +138,36 @@ public sealed class AddressLimitTests(DefaultLimitsApp app, ITestOutputHelper ou
         output.WriteLine($"bait room: {events} JoinRefused events standing for {counted} refusals");
         Assert.InRange(events, 1, 4);
         Assert.True(counted > events, "the aggregated event counts the refusals it stands for");
+    }
+
+    [Theory]
+    [InlineData(100, 1, 100)]
+    [InlineData(100, 2, 50)]
+    [InlineData(100, 3, 34)]
+    [InlineData(1, 4, 1)]
+    public void Each_of_several_instances_allows_its_share_of_a_limit(int limit, int instances, int share) =>
+        Assert.Equal(share, AddressLimits.Share(limit, instances));
+
+    [Fact]
+    public async Task With_two_instances_alive_an_address_gets_half_of_its_connections_here()
+    {
+        var limits = app.Services.GetRequiredService<AddressLimits>();
+        var accepted = new List<CallClient>();
+        limits.SetLiveInstances(2); // as the cluster's heartbeat says when another instance serves the same database
+        try
+        {
+            for (var n = 0; n < 60; n++)
+            {
+                try { accepted.Add(await CallClient.ConnectAsync(app, forwardedFor: "203.0.113.77")); }
+                catch (Exception e) when (e.ToString().Contains("429")) { break; }
+            }
+            Assert.Equal(50, accepted.Count); // Signaling:PerAddress:Connections is 100 for the cluster as a whole
+        }
+        finally
+        {
+            limits.SetLiveInstances(1);
+            foreach (var client in accepted) await client.DisposeAsync();
+        }
     }
 
     [Fact]

@@ -1,8 +1,9 @@
-using MeshMeet.Web.Infrastructure;
 using System.Security.Cryptography.X509Certificates;
+using MeshMeet.Web.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace MeshMeet.Web.Cluster;
@@ -17,7 +18,7 @@ public static class ClusterSetup
     public static IServiceCollection AddCluster(this IServiceCollection services, IConfiguration config)
     {
         services.AddOptions<ClusterOptions>().Bind(config.GetSection("Cluster")).ValidateOnStart();
-        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ClusterOptions>, ClusterOptionsValidation>();
+        services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidation>();
         services.AddSingleton<InstanceIdentity>();
         services.AddSingleton<InstanceBus>();
         services.AddHostedService(sp => sp.GetRequiredService<InstanceBus>());

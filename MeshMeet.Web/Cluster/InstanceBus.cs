@@ -103,7 +103,7 @@ public sealed partial class InstanceBus(InstanceIdentity identity, IConfiguratio
         {
             if (NoticeSigning.Verify(_key, (byte[])message!) is not { } payload)
             {
-                if (Forged.ShouldLog(out var suppressed)) LogForgedNotice(suppressed);
+                if (_forged.ShouldLog(out var suppressed)) LogForgedNotice(suppressed);
                 return;
             }
             var notice = JsonSerializer.Deserialize<Notice>(payload)!;
@@ -137,7 +137,7 @@ public sealed partial class InstanceBus(InstanceIdentity identity, IConfiguratio
         return !await db.Participants.AnyAsync(p => p.ConnectionId == revocation.ConnectionId);
     }
 
-    private static readonly LogSampler Forged = new(TimeSpan.FromSeconds(10));
+    private readonly LogSampler _forged = new(TimeSpan.FromSeconds(10));
 
     private static class Kinds
     {

@@ -12,7 +12,7 @@ namespace MeshMeet.Web.Cluster;
 /// and judged by the database's clock, so instances whose own clocks disagree do not take each other for dead.
 /// </summary>
 internal sealed partial class InstanceHeartbeat(
-    IServiceScopeFactory scopes, InstanceIdentity identity, SeatRegistry seats, Telemetry.MeshMeetMetrics metrics, TimeProvider clock,
+    IServiceScopeFactory scopes, InstanceIdentity identity, SeatRegistry seats, AddressLimits limits, Telemetry.MeshMeetMetrics metrics, TimeProvider clock,
     IOptions<ClusterOptions> options, ILogger<InstanceHeartbeat> log) : BackgroundService
 {
     private (long Signals, DateTimeOffset At) _last;
@@ -28,6 +28,7 @@ internal sealed partial class InstanceHeartbeat(
             await db.SaveChangesAsync(ct);
             var released = await presence.ReleaseSilentInstancesAsync(now - Timeout, ct);
             if (released > 0) LogReleased(released);
+            await CountLiveInstancesAsync(db, now, ct);
         });
         LogStarted(identity.Id);
         await base.StartAsync(ct);
@@ -69,7 +70,12 @@ internal sealed partial class InstanceHeartbeat(
         }
         var released = await presence.ReleaseSilentInstancesAsync(now - Timeout);
         if (released > 0) LogReleased(released);
+        await CountLiveInstancesAsync(db, now);
     }
+
+    /// <summary>Per-address limits are shared out among the live instances (see <see cref="AddressLimits"/>).</summary>
+    private async Task CountLiveInstancesAsync(MeshMeetDb db, DateTimeOffset now, CancellationToken ct = default) =>
+        limits.SetLiveInstances(await db.Instances.CountAsync(i => i.HeartbeatAt >= now - Timeout, ct));
 
     /// <summary>A clean stop: the seats held here start their grace period now, instead of when the others notice
     /// the silence, and the row goes.</summary>

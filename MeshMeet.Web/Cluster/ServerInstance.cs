@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.Extensions.Options;
 
 namespace MeshMeet.Web.Cluster;
 
@@ -50,12 +51,12 @@ public sealed class ClusterOptions
             : $"ConnectionStrings:Redis is set, so Cluster:Secret must be too: the same random string of at least {MinSecretLength} characters on every instance (it signs what instances tell each other over Redis).";
 }
 
-internal sealed class ClusterOptionsValidation(IConfiguration config) : Microsoft.Extensions.Options.IValidateOptions<ClusterOptions>
+internal sealed class ClusterOptionsValidation(IConfiguration config) : IValidateOptions<ClusterOptions>
 {
-    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, ClusterOptions options) =>
+    public ValidateOptionsResult Validate(string? name, ClusterOptions options) =>
         ClusterOptions.Problem(options, config.GetConnectionString("Redis")) is { } problem
-            ? Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problem)
-            : Microsoft.Extensions.Options.ValidateOptionsResult.Success;
+            ? ValidateOptionsResult.Fail(problem)
+            : ValidateOptionsResult.Success;
 }
 
 /// <summary>This process's instance id: new on every start, so a restart never mistakes the old process's seats

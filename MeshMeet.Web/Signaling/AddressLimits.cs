@@ -29,7 +29,10 @@ public sealed class AddressLimitOptions
 }
 
 /// <summary>The per-address limiters (see <see cref="AddressLimitOptions"/>), and the rejoin limit of one browser in
-/// one room (Signaling:RejoinBurst).</summary>
+/// one room (Signaling:RejoinBurst).
+/// <para>Several instances: a proxy spreads one address's browsers over them (by browser cookie), so each instance
+/// allows its share of every per-address limit, the limit divided by the live instances (<see cref="SetLiveInstances"/>,
+/// from the cluster's heartbeats): together they allow what one instance would, not that many times over.</para></summary>
 public sealed class AddressLimits : IDisposable
 {
     public const string HubPolicy = "hub-per-address";
@@ -37,6 +40,7 @@ public sealed class AddressLimits : IDisposable
     private readonly PartitionedRateLimiter<string> _calls;
     private readonly PartitionedRateLimiter<string> _joins;
     private readonly PartitionedRateLimiter<string> _rejoins;
+    private volatile int _instances = 1;
 
     public AddressLimits(IOptions<AddressLimitOptions> options, IOptions<SignalingOptions> signaling)
     {
@@ -44,11 +48,23 @@ public sealed class AddressLimits : IDisposable
         var s = signaling.Value;
         _rejoins = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key,
             _ => Bucket(s.RejoinBurst, s.RejoinsPerMinute, TimeSpan.FromMinutes(1))));
-        _calls = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address,
-            _ => Bucket(o.CallBurst, o.CallsPerSecond, TimeSpan.FromSeconds(1))));
-        _joins = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter(address,
-            _ => Bucket(o.JoinBurst, o.JoinsPerMinute, TimeSpan.FromMinutes(1))));
+        // A partition per address and instance count: when the count changes, the address starts on the new share.
+        _calls = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter($"{address} {_instances}",
+            key => Bucket(Share(o.CallBurst, key), Share(o.CallsPerSecond, key), TimeSpan.FromSeconds(1))));
+        _joins = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter($"{address} {_instances}",
+            key => Bucket(Share(o.JoinBurst, key), Share(o.JoinsPerMinute, key), TimeSpan.FromMinutes(1))));
     }
+
+    /// <summary>How many instances serve the hub now (1 without a cluster).</summary>
+    public int LiveInstances => _instances;
+
+    /// <summary>The cluster's heartbeat tells how many instances are alive.</summary>
+    public void SetLiveInstances(int count) => _instances = Math.Max(1, count);
+
+    /// <summary>One instance's share of a per-address limit: at least 1, rounded up.</summary>
+    public static int Share(int limit, int instances) => Math.Max(1, (limit + Math.Max(1, instances) - 1) / Math.Max(1, instances));
+
+    private static int Share(int limit, string partitionKey) => Share(limit, int.Parse(partitionKey[(partitionKey.LastIndexOf(' ') + 1)..]));
 
     /// <summary>Takes one hub call (and, for JoinRoom, one join) from the caller's address; false: refuse it.</summary>
     public bool TryCall(string address, bool isJoin)
@@ -97,9 +113,12 @@ public sealed class AddressLimits : IDisposable
         limiter.AddPolicy(HubPolicy, http =>
         {
             var address = AddressOf(http);
+            var instances = http.RequestServices.GetRequiredService<AddressLimits>().LiveInstances;
             return http.Request.Path.Value?.EndsWith("/negotiate", StringComparison.Ordinal) == true
-                ? RateLimitPartition.GetTokenBucketLimiter("negotiate " + address, _ => Bucket(o.NegotiateBurst, o.NegotiatesPerMinute, TimeSpan.FromMinutes(1)))
-                : RateLimitPartition.GetConcurrencyLimiter("connections " + address, _ => new ConcurrencyLimiterOptions { PermitLimit = o.Connections, QueueLimit = 0 });
+                ? RateLimitPartition.GetTokenBucketLimiter($"negotiate {address} {instances}",
+                    _ => Bucket(Share(o.NegotiateBurst, instances), Share(o.NegotiatesPerMinute, instances), TimeSpan.FromMinutes(1)))
+                : RateLimitPartition.GetConcurrencyLimiter($"connections {address} {instances}",
+                    _ => new ConcurrencyLimiterOptions { PermitLimit = Share(o.Connections, instances), QueueLimit = 0 });
         });
     }
 

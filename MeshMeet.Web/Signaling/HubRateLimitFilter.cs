@@ -6,8 +6,8 @@ namespace MeshMeet.Web.Signaling;
 /// <summary>
 /// Token buckets per connection: trickle ICE and renegotiation fit easily, a flood from one client is refused without
 /// touching the database. Signals draw from a bucket per peer they are sent to, so the offers a person makes to someone
-/// who keeps leaving and rejoining never use up what they need for the others; chat, and state changes (hand, media state, TURN credentials), have small buckets of their own;
-/// every other call draws from the connection's bucket. Buckets live in the connection's Items and die with it. Behind them, the caller's address has
+/// who keeps leaving and rejoining never use up what they need for the others; chat, and state changes (hand, media
+/// state, TURN credentials), have small buckets of their own; every other call draws from the connection's bucket. Buckets live in the connection's Items and die with it. Behind them, the caller's address has
 /// an allowance for all its connections together (<see cref="AddressLimits"/>): more sockets buy neither calls nor joins.
 /// </summary>
 internal sealed class HubRateLimitFilter(IOptions<SignalingOptions> options, TimeProvider clock, AddressLimits addresses) : IHubFilter
