@@ -37,42 +37,62 @@ public sealed class AddressLimits : IDisposable
 {
     public const string HubPolicy = "hub-per-address";
 
-    private readonly PartitionedRateLimiter<string> _calls;
-    private readonly PartitionedRateLimiter<string> _joins;
+    private readonly AddressLimitOptions _options;
     private readonly PartitionedRateLimiter<string> _rejoins;
-    private volatile int _instances = 1;
+    private volatile Shared _shared;
+
+    /// <summary>The call and join limiters for one count of live instances (partitioned by address alone: every hub
+    /// call passes here, so no key is built per call).</summary>
+    private sealed class Shared(int instances, AddressLimitOptions o) : IDisposable
+    {
+        public int Instances { get; } = instances;
+        public PartitionedRateLimiter<string> Calls { get; } = PartitionedRateLimiter.Create<string, string>(address =>
+            RateLimitPartition.GetTokenBucketLimiter(address, _ => Bucket(Share(o.CallBurst, instances), Share(o.CallsPerSecond, instances), TimeSpan.FromSeconds(1))));
+        public PartitionedRateLimiter<string> Joins { get; } = PartitionedRateLimiter.Create<string, string>(address =>
+            RateLimitPartition.GetTokenBucketLimiter(address, _ => Bucket(Share(o.JoinBurst, instances), Share(o.JoinsPerMinute, instances), TimeSpan.FromMinutes(1))));
+
+        public void Dispose()
+        {
+            Calls.Dispose();
+            Joins.Dispose();
+        }
+    }
 
     public AddressLimits(IOptions<AddressLimitOptions> options, IOptions<SignalingOptions> signaling)
     {
-        var o = options.Value;
+        _options = options.Value;
         var s = signaling.Value;
         _rejoins = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key,
             _ => Bucket(s.RejoinBurst, s.RejoinsPerMinute, TimeSpan.FromMinutes(1))));
-        // A partition per address and instance count: when the count changes, the address starts on the new share.
-        _calls = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter($"{address} {_instances}",
-            key => Bucket(Share(o.CallBurst, key), Share(o.CallsPerSecond, key), TimeSpan.FromSeconds(1))));
-        _joins = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetTokenBucketLimiter($"{address} {_instances}",
-            key => Bucket(Share(o.JoinBurst, key), Share(o.JoinsPerMinute, key), TimeSpan.FromMinutes(1))));
+        _shared = new Shared(1, _options);
     }
 
     /// <summary>How many instances serve the hub now (1 without a cluster).</summary>
-    public int LiveInstances => _instances;
+    public int LiveInstances => _shared.Instances;
 
-    /// <summary>The cluster's heartbeat tells how many instances are alive.</summary>
-    public void SetLiveInstances(int count) => _instances = Math.Max(1, count);
+    /// <summary>The cluster's heartbeat tells how many instances are alive. A new count starts every address on its
+    /// new share (a rare event: an instance started or stopped).</summary>
+    public void SetLiveInstances(int count)
+    {
+        count = Math.Max(1, count);
+        var old = _shared;
+        if (old.Instances == count) return;
+        _shared = new Shared(count, _options);
+        // Calls under way may still hold the old limiters for a moment.
+        _ = Task.Delay(TimeSpan.FromSeconds(10)).ContinueWith(_ => old.Dispose(), TaskScheduler.Default);
+    }
 
     /// <summary>One instance's share of a per-address limit: at least 1, rounded up.</summary>
     public static int Share(int limit, int instances) => Math.Max(1, (limit + Math.Max(1, instances) - 1) / Math.Max(1, instances));
 
-    private static int Share(int limit, string partitionKey) => Share(limit, int.Parse(partitionKey[(partitionKey.LastIndexOf(' ') + 1)..]));
-
     /// <summary>Takes one hub call (and, for JoinRoom, one join) from the caller's address; false: refuse it.</summary>
     public bool TryCall(string address, bool isJoin)
     {
-        using var call = _calls.AttemptAcquire(address);
+        var shared = _shared;
+        using var call = shared.Calls.AttemptAcquire(address);
         if (!call.IsAcquired) return false;
         if (!isJoin) return true;
-        using var join = _joins.AttemptAcquire(address);
+        using var join = shared.Joins.AttemptAcquire(address);
         return join.IsAcquired;
     }
 
@@ -124,8 +144,7 @@ public sealed class AddressLimits : IDisposable
 
     public void Dispose()
     {
-        _calls.Dispose();
-        _joins.Dispose();
+        _shared.Dispose();
         _rejoins.Dispose();
     }
 }
