@@ -3,6 +3,8 @@ using MeshMeet.Web.Admin;
 using MeshMeet.Web.Audit;
 using MeshMeet.Web.Cluster;
 using MeshMeet.Web.Infrastructure;
+using MeshMeet.Web.Moderation;
+using MeshMeet.Web.Presence;
 using MeshMeet.Web.Rooms;
 using MeshMeet.Web.Signaling;
 using MeshMeet.Web.Telemetry;
@@ -26,7 +28,11 @@ builder.Services.AddAccounts(builder.Configuration, builder.Environment);
 
 // Features.
 builder.Services.AddRooms();
+// The call: presence (who is seated where, in the database), the hub that carries it to browsers, the host's actions.
+// Call features (Calls/Chat, Calls/Hands ...) add their hub methods to the hub's partial class and need no line here.
+builder.Services.AddPresence(builder.Configuration);
 builder.Services.AddSignaling(builder.Configuration);
+builder.Services.AddModeration();
 builder.Services.AddAdmin();
 
 // Pages live beside their feature code (Rooms/, Home/, Admin/ ...), not under Pages/.

@@ -65,11 +65,11 @@ public sealed class AccountLifecycleTests(MeshMeetApp app)
         var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
-            await Seeder(email, "Not-their-Pa55word", scope).EnsureAdminAsync(CancellationToken.None));
+            await Seeder(email, "Not-their-Pa55word", scope).RunAsync(CancellationToken.None));
         Assert.Contains("already exists", refused.Message);
         Assert.False(await users.IsInRoleAsync((await users.FindByEmailAsync(email))!, AccountsSetup.AdminRole));
 
-        await Seeder(email, MeshMeetApp.Password, scope).EnsureAdminAsync(CancellationToken.None);
+        await Seeder(email, MeshMeetApp.Password, scope).RunAsync(CancellationToken.None);
         Assert.True(await users.IsInRoleAsync((await users.FindByEmailAsync(email))!, AccountsSetup.AdminRole));
     }
 }

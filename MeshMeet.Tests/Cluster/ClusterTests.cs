@@ -193,7 +193,7 @@ public sealed class ClusterTests(TwoInstances cluster) : IClassFixture<TwoInstan
             db.Participants.Add(new Participant
             {
                 Id = ghostId, RoomId = roomId, DisplayName = "On the crashed instance", ConnectionId = "gone-" + SecureId.New(),
-                InstanceId = dead.Id, ReconnectTokenHash = Presence.Hash(SecureId.New()), JoinedAt = DateTimeOffset.UtcNow,
+                InstanceId = dead.Id, ReconnectTokenHash = SecureId.Hash(SecureId.New()), JoinedAt = DateTimeOffset.UtcNow,
             });
             return await db.SaveChangesAsync();
         });

@@ -78,7 +78,7 @@ public static class AccountsSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, p => p.RequireRole(AdminRole));
 
-        services.AddScoped<AdminSeeder>();
+        services.AddScoped<IStartupStep, AdminSeeder>();
         services.AddScoped<TokenIssuer>();
         return services;
     }

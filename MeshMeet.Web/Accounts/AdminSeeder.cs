@@ -1,3 +1,4 @@
+using MeshMeet.Web.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 
 namespace MeshMeet.Web.Accounts;
@@ -5,9 +6,9 @@ namespace MeshMeet.Web.Accounts;
 /// <summary>Ensures Admin:Email / Admin:Password is a user in the Admin role; nothing happens when they are unset. An
 /// existing account is promoted only if the configured password is its password; otherwise start-up stops and says why.</summary>
 internal sealed partial class AdminSeeder(
-    UserManager<IdentityUser> users, RoleManager<IdentityRole> roles, IConfiguration config, ILogger<AdminSeeder> log)
+    UserManager<IdentityUser> users, RoleManager<IdentityRole> roles, IConfiguration config, ILogger<AdminSeeder> log) : IStartupStep
 {
-    public async Task EnsureAdminAsync(CancellationToken ct)
+    public async Task RunAsync(CancellationToken ct)
     {
         if (!await roles.RoleExistsAsync(AccountsSetup.AdminRole))
             Check(await roles.CreateAsync(new IdentityRole(AccountsSetup.AdminRole)));

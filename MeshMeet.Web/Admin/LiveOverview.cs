@@ -1,5 +1,8 @@
 using MeshMeet.Web.Audit;
+using MeshMeet.Web.Cluster;
 using MeshMeet.Web.Infrastructure;
+using MeshMeet.Web.Presence;
+using MeshMeet.Web.Rooms;
 using Microsoft.EntityFrameworkCore;
 
 namespace MeshMeet.Web.Admin;
@@ -22,11 +25,12 @@ public sealed class LiveOverview(MeshMeetDb db, AuditQueries audit)
     public async Task<Overview> ReadAsync(CancellationToken ct = default)
     {
         var rooms = await db.Rooms.AsNoTracking()
-            .Where(r => db.Participants.Any(p => p.RoomId == r.Id))
+            // Inside a query the sets are named as Set<T>() (expression trees cannot hold extension properties).
+            .Where(r => db.Set<Participant>().Any(p => p.RoomId == r.Id))
             .Select(r => new LiveRoom(r.PublicId, r.Name,
                 db.Users.Where(u => u.Id == r.OwnerId).Select(u => u.UserName).FirstOrDefault() ?? "(deleted account)",
-                db.Participants.Count(p => p.RoomId == r.Id),
-                db.Participants.Count(p => p.RoomId == r.Id && p.ConnectionId != null)))
+                db.Set<Participant>().Count(p => p.RoomId == r.Id),
+                db.Set<Participant>().Count(p => p.RoomId == r.Id && p.ConnectionId != null)))
             .ToListAsync(ct);
         rooms = rooms.OrderByDescending(r => r.People).ThenBy(r => r.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
         var instances = await db.Instances.AsNoTracking().OrderBy(i => i.StartedAt)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using MeshMeet.Web.Infrastructure;
+using MeshMeet.Web.Signaling;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -19,8 +20,9 @@ public static class ClusterSetup
     {
         services.AddOptions<ClusterOptions>().Bind(config.GetSection("Cluster")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidation>();
-        services.AddSingleton<InstanceIdentity>();
         services.AddSingleton<InstanceBus>();
+        services.AddSingleton<IInstanceNotices>(sp => sp.GetRequiredService<InstanceBus>());
+        services.AddSignalR().AddBackplane(config);
         services.AddHostedService(sp => sp.GetRequiredService<InstanceBus>());
         services.AddHostedService<InstanceHeartbeat>();
         // One application name: the default is the content root path, which may differ between instances.
@@ -43,7 +45,7 @@ public static class ClusterSetup
     }
 
     /// <summary>The SignalR backplane: group and client sends reach connections on every instance.</summary>
-    public static ISignalRServerBuilder AddBackplane(this ISignalRServerBuilder signalR, IConfiguration config)
+    private static ISignalRServerBuilder AddBackplane(this ISignalRServerBuilder signalR, IConfiguration config)
     {
         if (config.GetConnectionString("Redis") is not { Length: > 0 } redis) return signalR;
         return signalR.AddStackExchangeRedis(redis, o =>

@@ -3,14 +3,12 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using MeshMeet.Web.Infrastructure;
+using MeshMeet.Web.Presence;
 using MeshMeet.Web.Signaling;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 
 namespace MeshMeet.Web.Cluster;
-
-/// <summary>Take a seat away from a connection: the instance holding it stops relaying for it and drops its groups.</summary>
-public sealed record Revocation(Guid RoomId, string ParticipantId, string ConnectionId, bool Bar);
 
 /// <summary>
 /// Notices between the app instances that share a database, over Redis pub/sub (ConnectionStrings:Redis). SignalR's
@@ -22,8 +20,8 @@ public sealed record Revocation(Guid RoomId, string ParticipantId, string Connec
 /// only when signed with the cluster's secret (HMAC-SHA256, <c>Cluster:Secret</c>), and a revocation is carried out
 /// only when the database agrees that the seat it names is no longer held by that connection.</para>
 /// </summary>
-public sealed partial class InstanceBus(InstanceIdentity identity, IConfiguration config, IServiceProvider services,
-    Microsoft.Extensions.Options.IOptions<ClusterOptions> options, ILogger<InstanceBus> log) : IHostedService, IAsyncDisposable
+public sealed partial class InstanceBus(InstanceIdentity identity, IConfiguration config, SeatRevoker revoker, IServiceScopeFactory scopes,
+    Microsoft.Extensions.Options.IOptions<ClusterOptions> options, ILogger<InstanceBus> log) : IInstanceNotices, IHostedService, IAsyncDisposable
 {
     private const string Prefix = "meshmeet:cluster:";
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _acks = new();
@@ -107,18 +105,17 @@ public sealed partial class InstanceBus(InstanceIdentity identity, IConfiguratio
                 return;
             }
             var notice = JsonSerializer.Deserialize<Notice>(payload)!;
-            var notifier = services.GetRequiredService<CallNotifier>();
             switch (notice.Kind)
             {
                 case Kinds.Revoke:
-                    if (await DatabaseAgreesAsync(notice.Revocation)) await notifier.RevokeHereAsync(notice.Revocation);
+                    if (await DatabaseAgreesAsync(notice.Revocation)) await revoker.RevokeHereAsync(notice.Revocation);
                     if (notice.Ack != 0) await PublishAsync(notice.From, new Notice(Kinds.Ack, identity.Id, notice.Ack, notice.Revocation));
                     break;
                 case Kinds.Ack:
                     if (_acks.TryGetValue(notice.Ack, out var done)) done.TrySetResult();
                     break;
                 case Kinds.RoomClosed when notice.From != identity.Id:
-                    notifier.ForgetRoom(notice.Revocation.RoomId);
+                    revoker.ForgetRoom(notice.Revocation.RoomId);
                     break;
             }
         }
@@ -132,7 +129,7 @@ public sealed partial class InstanceBus(InstanceIdentity identity, IConfiguratio
     /// (left, kicked, closed, or resumed elsewhere). A replayed notice about a live seat changes nothing.</summary>
     private async Task<bool> DatabaseAgreesAsync(Revocation revocation)
     {
-        await using var scope = services.CreateAsyncScope();
+        await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<MeshMeetDb>();
         return !await db.Participants.AnyAsync(p => p.ConnectionId == revocation.ConnectionId);
     }

@@ -1,4 +1,5 @@
 using MeshMeet.Web.Infrastructure;
+using MeshMeet.Web.Presence;
 using MeshMeet.Web.Signaling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -20,13 +21,13 @@ internal sealed partial class InstanceHeartbeat(
     public override async Task StartAsync(CancellationToken ct)
     {
         // Registered before anything is released, so no other instance mistakes this one for dead.
-        await WithDatabase(async (db, presence) =>
+        await WithDatabase(async (db, departures) =>
         {
             var now = await DatabaseNowAsync(db, ct);
             _last = (metrics.SignalsRelayed, clock.GetUtcNow());
             db.Instances.Add(new ServerInstance { Id = identity.Id, StartedAt = now, HeartbeatAt = now });
             await db.SaveChangesAsync(ct);
-            var released = await presence.ReleaseSilentInstancesAsync(now - Timeout, ct);
+            var released = await ReleaseSilentInstancesAsync(db, departures, now - Timeout, ct);
             if (released > 0) LogReleased(released);
             await CountLiveInstancesAsync(db, now, ct);
         });
@@ -50,7 +51,7 @@ internal sealed partial class InstanceHeartbeat(
         }
     }
 
-    private async Task BeatAsync(MeshMeetDb db, Presence presence)
+    private async Task BeatAsync(MeshMeetDb db, Departures departures)
     {
         var now = await DatabaseNowAsync(db);
         var signals = metrics.SignalsRelayed;
@@ -68,9 +69,20 @@ internal sealed partial class InstanceHeartbeat(
             await db.SaveChangesAsync();
             seats.AbortAll();
         }
-        var released = await presence.ReleaseSilentInstancesAsync(now - Timeout);
+        var released = await ReleaseSilentInstancesAsync(db, departures, now - Timeout);
         if (released > 0) LogReleased(released);
         await CountLiveInstancesAsync(db, now);
+    }
+
+    /// <summary>Seats held by instances without a heartbeat since <paramref name="aliveSince"/> (crashed, cut off, or
+    /// the process before a restart; also seats from before instances were recorded) get the grace period to be
+    /// resumed, and those instances are forgotten. Seats of live instances are not touched.</summary>
+    private static async Task<int> ReleaseSilentInstancesAsync(MeshMeetDb db, Departures departures, DateTimeOffset aliveSince, CancellationToken ct = default)
+    {
+        var released = await departures.ReleaseAsync(db.Participants.Where(p => p.ConnectionId != null
+            && !db.Set<ServerInstance>().Any(i => i.Id == p.InstanceId && i.HeartbeatAt >= aliveSince)), ct);
+        await db.Instances.Where(i => i.HeartbeatAt < aliveSince).ExecuteDeleteAsync(ct);
+        return released;
     }
 
     /// <summary>Per-address limits are shared out among the live instances (see <see cref="AddressLimits"/>).</summary>
@@ -84,9 +96,9 @@ internal sealed partial class InstanceHeartbeat(
         await base.StopAsync(ct);
         try
         {
-            await WithDatabase(async (db, presence) =>
+            await WithDatabase(async (db, departures) =>
             {
-                await presence.ReleaseInstanceAsync(identity.Id, ct);
+                await departures.ReleaseInstanceAsync(identity.Id, ct);
                 await db.Instances.Where(i => i.Id == identity.Id).ExecuteDeleteAsync(ct);
             });
         }
@@ -102,10 +114,10 @@ internal sealed partial class InstanceHeartbeat(
     private static Task<DateTimeOffset> DatabaseNowAsync(MeshMeetDb db, CancellationToken ct = default) =>
         db.Database.SqlQuery<DateTimeOffset>($"SELECT now() AS \"Value\"").SingleAsync(ct);
 
-    private async Task WithDatabase(Func<MeshMeetDb, Presence, Task> work)
+    private async Task WithDatabase(Func<MeshMeetDb, Departures, Task> work)
     {
         await using var scope = scopes.CreateAsyncScope();
-        await work(scope.ServiceProvider.GetRequiredService<MeshMeetDb>(), scope.ServiceProvider.GetRequiredService<Presence>());
+        await work(scope.ServiceProvider.GetRequiredService<MeshMeetDb>(), scope.ServiceProvider.GetRequiredService<Departures>());
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance} started")]

@@ -1,3 +1,4 @@
+using MeshMeet.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,15 @@ public sealed class ServerInstance
     public int Connections { get; set; }
     /// <summary>Signals relayed per second since the heartbeat before.</summary>
     public double SignalsPerSecond { get; set; }
+}
+
+public static class ServerInstanceData
+{
+    extension(MeshMeetDb db)
+    {
+        /// <summary>The app instances sharing this database, by their heartbeats.</summary>
+        public DbSet<ServerInstance> Instances => db.Set<ServerInstance>();
+    }
 }
 
 internal sealed class ServerInstanceConfiguration : IEntityTypeConfiguration<ServerInstance>
@@ -57,18 +67,4 @@ internal sealed class ClusterOptionsValidation(IConfiguration config) : IValidat
         ClusterOptions.Problem(options, config.GetConnectionString("Redis")) is { } problem
             ? ValidateOptionsResult.Fail(problem)
             : ValidateOptionsResult.Success;
-}
-
-/// <summary>This process's instance id: new on every start, so a restart never mistakes the old process's seats
-/// for its own live ones. <c>Cluster:InstanceName</c> (say, the host or port) prefixes it, for people reading it.</summary>
-public sealed class InstanceIdentity(IConfiguration config)
-{
-    public string Id { get; } = Make(config["Cluster:InstanceName"]);
-
-    private static string Make(string? name)
-    {
-        var random = Infrastructure.SecureId.New(9);
-        var prefix = new string((name ?? "").Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.').Take(19).ToArray());
-        return prefix.Length == 0 ? random : $"{prefix}-{random}";
-    }
 }

@@ -20,6 +20,7 @@ public static class DatabaseSetup
         // Pooled contexts: a hub call that needs the database does not build a DbContext from scratch.
         services.AddDbContextPool<MeshMeetDb>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<InstanceIdentity>();
         // Migrations and the admin account before anything else starts (hosted services run in order).
         services.AddHostedService<StartupTasks>();
         return services;

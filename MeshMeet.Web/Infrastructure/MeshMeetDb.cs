@@ -1,6 +1,3 @@
-using MeshMeet.Web.Cluster;
-using MeshMeet.Web.Rooms;
-using MeshMeet.Web.Signaling;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -8,14 +5,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MeshMeet.Web.Infrastructure;
 
-/// <summary>The relational state: Identity, rooms, live participants, the app instances serving them and the Data
-/// Protection keys they share. The audit log lives in Marten.</summary>
+/// <summary>The relational state in one context (one connection, one transaction with Marten): Identity and the Data
+/// Protection keys here; every feature maps its own entities (an <see cref="IEntityTypeConfiguration{T}"/> in its
+/// folder) and reaches them through an extension property of its own (<c>db.Rooms</c>, <c>db.Participants</c>), so
+/// this class names no feature. The audit log lives in Marten.</summary>
 public sealed class MeshMeetDb(DbContextOptions<MeshMeetDb> options) : IdentityDbContext<IdentityUser>(options), IDataProtectionKeyContext
 {
-    public DbSet<Room> Rooms => Set<Room>();
-    public DbSet<Participant> Participants => Set<Participant>();
-    public DbSet<RoomBan> RoomBans => Set<RoomBan>();
-    public DbSet<ServerInstance> Instances => Set<ServerInstance>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)

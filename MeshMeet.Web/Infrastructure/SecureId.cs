@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 
 namespace MeshMeet.Web.Infrastructure;
 
@@ -17,4 +18,8 @@ public static class SecureId
         id is not null
         && id.Length == (bytes * 8 + 5) / 6
         && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>SHA-256 of a secret (reconnect tokens, browser ids), as stored and compared: the secret itself is never kept.</summary>
+    public static string Hash(string secret) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 }

@@ -1,5 +1,6 @@
 using MeshMeet.Web.Audit;
 using MeshMeet.Web.Infrastructure;
+using MeshMeet.Web.Presence;
 using MeshMeet.Web.Rooms;
 using MeshMeet.Web.Signaling;
 using Microsoft.AspNetCore.SignalR;
@@ -8,8 +9,8 @@ using Microsoft.EntityFrameworkCore;
 namespace MeshMeet.Web.Moderation;
 
 /// <summary>
-/// Kick, end and lock: each checks ownership against the database inside the transaction that makes the change and
-/// records it; <see cref="CallNotifier"/> then tells the people affected.
+/// Kick, end and lock: each reads its facts under the room's lock, lets <see cref="ModerationDecider"/> decide, applies
+/// and appends the events in that one transaction; <see cref="CallNotifier"/> then tells the people affected.
 /// </summary>
 public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, CallNotifier notifier,
     Telemetry.MeshMeetMetrics metrics)
@@ -18,65 +19,64 @@ public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited,
     {
         var kick = await audited.RunAsync(async session =>
         {
-            var (caller, room) = await CallerAndLockedRoomAsync(callerSeat, ct);
+            var (facts, room, caller) = await FactsAsync(callerSeat, userId, ct);
             var target = caller is null || request.ParticipantId is null ? null
                 : await db.Participants.SingleOrDefaultAsync(p => p.Id == request.ParticipantId && p.RoomId == caller.RoomId, ct);
-            var verdict = ModerationRules.MayKick(caller is not null, userId, room?.OwnerId ?? "", caller?.Id ?? "", request.ParticipantId, target is not null);
-            if (verdict != ModerationVerdict.Allowed) throw new HubException(ModerationRules.Explain(verdict));
+            var decision = ModerationDecider.Kick(facts, request.ParticipantId, target is null ? null : (target.Id, target.DisplayName), request.LockRoom);
+            if (decision.Refusal is not null) throw new HubException(decision.Refusal);
 
-            var now = clock.GetUtcNow();
             db.Participants.Remove(target!);
             // The kicked browser's token and cookie id are barred, so neither a reload nor forgetting the token gets
             // it back in.
-            db.RoomBans.Add(new RoomBan { RoomId = room!.Id, TokenHash = target!.ReconnectTokenHash, At = now });
+            db.RoomBans.Add(new RoomBan { RoomId = room!.Id, TokenHash = target!.ReconnectTokenHash, At = facts.At });
             if (target.BrowserHash is { } browser && browser != caller!.BrowserHash)
-                db.RoomBans.Add(new RoomBan { RoomId = room.Id, TokenHash = browser, At = now });
-            session.Events.Append(room.Id, new ParticipantKicked(room.PublicId, target.Id, target.DisplayName, userId!, caller!.DisplayName, now));
-            var lockNow = request.LockRoom && !room.Locked;
-            if (lockNow)
-            {
-                room.Locked = true;
-                session.Events.Append(room.Id, new RoomLocked(room.PublicId, userId!, caller.DisplayName, now));
-            }
-            return (Departure: new Departure(room.Id, target.Id, target.Live(), LeaveReasons.Kicked), Locked: lockNow);
+                db.RoomBans.Add(new RoomBan { RoomId = room.Id, TokenHash = browser, At = facts.At });
+            var locks = decision.Events.OfType<RoomLocked>().Any();
+            if (locks) room.Locked = true;
+            session.Events.Append(room.Id, decision.Events);
+            return (Departure: new Departure(room.Id, target.Id, target.Live(), LeaveReasons.Kicked), Locked: locks);
         }, ct);
 
         await notifier.DepartedAsync(kick.Departure, CallNotifier.KickedWords);
         metrics.Kicked();
-        if (kick.Locked) await notifier.LockChangedAsync(kick.Departure.RoomId, true);
+        if (kick.Locked) await notifier.Room(kick.Departure.RoomId).RoomLockChanged(new RoomLockChanged(true));
     }
 
     public async Task EndAsync(Seat callerSeat, string? userId, CancellationToken ct)
     {
         var (roomId, connections) = await audited.RunAsync(async session =>
         {
-            var (caller, room) = await AuthorizeAsync(callerSeat, userId, ct);
-            return (room.Id, await EndCallAsync(session, room, userId!, caller.DisplayName, ct));
+            var (facts, room, _) = await FactsAsync(callerSeat, userId, ct);
+            return (room?.Id ?? Guid.Empty, await EndCallAsync(session, room, facts, ct));
         }, ct);
-        await notifier.CloseAsync(roomId, connections, CallClosedReason.Ended, ct);
+        await notifier.CloseAsync(roomId, connections, RoomClosedReasons.Ended);
     }
 
-    /// <summary>An admin closes a live call (the admin overview): recorded as ended by that admin. False if there
-    /// is no such room.</summary>
+    /// <summary>An admin closes a live call (the admin overview), with the owner's rights: recorded as ended by that
+    /// admin. False if there is no such room.</summary>
     public async Task<bool> CloseAsAdminAsync(Rooms.Host admin, string publicId, CancellationToken ct)
     {
         if (!SecureId.LooksValid(publicId)) return false;
         var closed = await audited.RunAsync(async session =>
         {
             var room = await db.Rooms.LockAsync(publicId, ct);
-            return room is null ? null : new { room.Id, Connections = await EndCallAsync(session, room, admin.UserId, $"{admin.Name} (admin)", ct) };
+            if (room is null) return null;
+            var facts = new ModerationFacts(room.PublicId, admin.UserId, room.Locked, admin.UserId, $"{admin.Name} (admin)", admin.UserId, clock.GetUtcNow());
+            return new { room.Id, Connections = await EndCallAsync(session, room, facts, ct) };
         }, ct);
         if (closed is null) return false;
-        await notifier.CloseAsync(closed.Id, closed.Connections, CallClosedReason.Ended, ct);
+        await notifier.CloseAsync(closed.Id, closed.Connections, RoomClosedReasons.Ended);
         return true;
     }
 
-    /// <summary>Everyone leaves the locked room's call, recorded as ended by the actor; returns their connections.</summary>
-    private async Task<List<LiveConnection>> EndCallAsync(Marten.IDocumentSession session, Room room, string actorId, string actorName, CancellationToken ct)
+    /// <summary>Everyone leaves the locked room's call, if the facts allow; returns their connections.</summary>
+    private async Task<List<LiveConnection>> EndCallAsync(Marten.IDocumentSession session, Room? room, ModerationFacts facts, CancellationToken ct)
     {
-        var everyone = await db.Participants.Where(p => p.RoomId == room.Id).ToListAsync(ct);
+        var everyone = room is null ? [] : await db.Participants.Where(p => p.RoomId == room.Id).ToListAsync(ct);
+        var decision = ModerationDecider.End(facts, everyone.Count);
+        if (decision.Refusal is not null) throw new HubException(decision.Refusal);
         db.Participants.RemoveRange(everyone);
-        session.Events.Append(room.Id, new RoomEnded(room.PublicId, actorId, actorName, everyone.Count, clock.GetUtcNow()));
+        session.Events.Append(room!.Id, decision.Events);
         return everyone.Select(p => p.Live()).OfType<LiveConnection>().ToList();
     }
 
@@ -84,33 +84,29 @@ public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited,
     {
         var roomId = await audited.RunAsync(async session =>
         {
-            var (caller, room) = await AuthorizeAsync(callerSeat, userId, ct);
-            if (room.Locked != locked)
-            {
-                room.Locked = locked;
-                var now = clock.GetUtcNow();
-                session.Events.Append(room.Id, locked
-                    ? new RoomLocked(room.PublicId, userId!, caller.DisplayName, now)
-                    : new RoomUnlocked(room.PublicId, userId!, caller.DisplayName, now));
-            }
+            var (facts, room, _) = await FactsAsync(callerSeat, userId, ct);
+            var decision = ModerationDecider.SetLock(facts, locked);
+            if (decision.Refusal is not null) throw new HubException(decision.Refusal);
+            room!.Locked = locked;
+            if (decision.Events.Count > 0) session.Events.Append(room.Id, decision.Events);
             return room.Id;
         }, ct);
-        await notifier.LockChangedAsync(roomId, locked);
+        await notifier.Room(roomId).RoomLockChanged(new RoomLockChanged(locked));
     }
 
-    private async Task<(Participant Caller, Room Room)> AuthorizeAsync(Seat callerSeat, string? userId, CancellationToken ct)
-    {
-        var (caller, room) = await CallerAndLockedRoomAsync(callerSeat, ct);
-        var verdict = ModerationRules.MayModerate(caller is not null, userId, room?.OwnerId ?? "");
-        if (verdict != ModerationVerdict.Allowed) throw new HubException(ModerationRules.Explain(verdict));
-        return (caller!, room!);
-    }
-
-    private async Task<(Participant? Caller, Room? Room)> CallerAndLockedRoomAsync(Seat callerSeat, CancellationToken ct)
+    /// <summary>The room, locked, and the caller as seated in it; read under the lock, since a kick or end that
+    /// committed meanwhile may have removed the caller.</summary>
+    private async Task<(ModerationFacts Facts, Room? Room, Participant? Caller)> FactsAsync(Seat callerSeat, string? userId, CancellationToken ct)
     {
         var room = await db.Rooms.LockAsync(callerSeat.RoomId, ct);
-        // Read under the lock: a kick or end that committed meanwhile may have removed the caller.
         var caller = room is null ? null : await db.Participants.SingleOrDefaultAsync(p => p.Id == callerSeat.ParticipantId, ct);
-        return (caller, room);
+        var facts = new ModerationFacts(room?.PublicId ?? "", room?.OwnerId ?? "", room?.Locked ?? false, caller?.Id, caller?.DisplayName,
+            userId, clock.GetUtcNow());
+        return (facts, room, caller);
     }
+}
+
+public static class ModerationSetup
+{
+    public static IServiceCollection AddModeration(this IServiceCollection services) => services.AddScoped<ModerationService>();
 }

@@ -1,12 +1,11 @@
 using MeshMeet.Web.Audit;
 using MeshMeet.Web.Infrastructure;
-using MeshMeet.Web.Signaling;
 using Microsoft.EntityFrameworkCore;
 
 namespace MeshMeet.Web.Rooms;
 
 /// <summary>Creates, lists and deletes a host's rooms. Ownership is part of every query, never checked afterwards.</summary>
-public sealed class RoomService(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, IRoomCallCloser calls)
+public sealed class RoomService(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, IRoomCalls calls)
 {
     public async Task<RoomView> CreateAsync(Host host, NewRoom input, string baseUrl, CancellationToken ct = default)
     {
@@ -32,12 +31,12 @@ public sealed class RoomService(MeshMeetDb db, AuditedTransaction audited, TimeP
 
     public async Task<IReadOnlyList<RoomView>> ListAsync(string ownerId, string baseUrl, CancellationToken ct = default)
     {
-        var rows = await db.Rooms.AsNoTracking()
+        var rooms = await db.Rooms.AsNoTracking()
             .Where(r => r.OwnerId == ownerId)
             .OrderByDescending(r => r.CreatedAt)
-            .Select(r => new { Room = r, Live = db.Participants.Count(p => p.RoomId == r.Id) })
             .ToListAsync(ct);
-        return rows.Select(x => ToView(x.Room, x.Live, baseUrl)).ToList();
+        var present = await calls.PresentAsync(rooms.Select(r => r.Id).ToList(), ct);
+        return rooms.Select(r => ToView(r, present.GetValueOrDefault(r.Id), baseUrl)).ToList();
     }
 
     /// <summary>Deletes the room if <paramref name="host"/> owns it; false (nothing changed) otherwise. A live call
@@ -49,17 +48,14 @@ public sealed class RoomService(MeshMeetDb db, AuditedTransaction audited, TimeP
         {
             var room = await db.Rooms.LockAsync(publicId, ct);
             if (room is null || room.OwnerId != host.UserId) return null;
-            var connections = await db.Participants
-                .Where(p => p.RoomId == room.Id && p.ConnectionId != null)
-                .Select(p => new LiveConnection(p.Id, p.ConnectionId!, p.InstanceId))
-                .ToListAsync(ct);
+            var closeCall = await calls.PrepareCloseAsync(room.Id, ct);
             db.Rooms.Remove(room); // participants and bans go with it (cascade); the audit stream stays
             session.Events.Append(room.Id,
                 new RoomDeleted(room.PublicId, room.Name, host.UserId, host.Name, clock.GetUtcNow()));
-            return new { room.Id, Connections = connections };
+            return closeCall;
         }, ct);
         if (deleted is null) return false;
-        await calls.CloseAsync(deleted.Id, deleted.Connections, CallClosedReason.Deleted, ct);
+        await deleted();
         return true;
     }
 
@@ -79,10 +75,22 @@ public sealed class RoomService(MeshMeetDb db, AuditedTransaction audited, TimeP
 /// <summary>A signed-in host as the audit log records them.</summary>
 public sealed record Host(string UserId, string Name);
 
-public enum CallClosedReason { Ended, Deleted }
-
-/// <summary>Tells a room's live call that it is over (implemented where the hub lives).</summary>
-public interface IRoomCallCloser
+/// <summary>The call side of a room's life, implemented where calls live: Rooms knows rooms, not who is in them.</summary>
+public interface IRoomCalls
 {
-    Task CloseAsync(Guid roomId, IReadOnlyList<LiveConnection> connections, CallClosedReason reason, CancellationToken ct);
+    /// <summary>In the transaction that deletes the room, under its lock: reads who is in its call. The step it returns,
+    /// run after the commit, closes the call for them.</summary>
+    Task<Func<Task>> PrepareCloseAsync(Guid roomId, CancellationToken ct);
+
+    /// <summary>How many people are in each of these rooms' calls (rooms without anyone are left out).</summary>
+    Task<IReadOnlyDictionary<Guid, int>> PresentAsync(IReadOnlyCollection<Guid> roomIds, CancellationToken ct);
+}
+
+/// <summary>Rooms own their table; the shared context reaches it through this.</summary>
+public static class RoomData
+{
+    extension(MeshMeetDb db)
+    {
+        public DbSet<Room> Rooms => db.Set<Room>();
+    }
 }

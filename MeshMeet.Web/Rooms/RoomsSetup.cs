@@ -8,6 +8,7 @@ public static class RoomsSetup
     public static IServiceCollection AddRooms(this IServiceCollection services)
     {
         services.AddScoped<RoomService>();
+        services.AddScoped<IAccountDeletionStep, DeleteOwnedRooms>();
         return services;
     }
 
@@ -24,4 +25,14 @@ public static class RoomsSetup
 
     /// <summary>scheme://host/pathbase of this request, for absolute join links.</summary>
     public static string BaseUrl(this HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
+}
+
+/// <summary>An account's rooms go before the account does, each as its owner would delete it.</summary>
+internal sealed class DeleteOwnedRooms(RoomService rooms) : IAccountDeletionStep
+{
+    public async Task BeforeDeleteAsync(Microsoft.AspNetCore.Identity.IdentityUser user, CancellationToken ct)
+    {
+        var owner = new Host(user.Id, user.UserName ?? user.Email ?? user.Id);
+        foreach (var room in await rooms.ListAsync(user.Id, baseUrl: "", ct)) await rooms.DeleteAsync(owner, room.Id, ct);
+    }
 }

@@ -31,7 +31,7 @@ public sealed class BrowserIds(IDataProtectionProvider protection)
     public string? HashOf(HttpContext? http)
     {
         if (http?.Request.Cookies[CookieName] is not { Length: > 0 and < 400 } cookie) return null;
-        try { return Presence.Hash("browser:" + _protector.Unprotect(cookie)); }
+        try { return SecureId.Hash("browser:" + _protector.Unprotect(cookie)); }
         catch (System.Security.Cryptography.CryptographicException) { return null; }
     }
 }

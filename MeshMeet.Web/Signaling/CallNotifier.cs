@@ -1,23 +1,41 @@
-using MeshMeet.Web.Cluster;
-using MeshMeet.Web.Rooms;
+using MeshMeet.Web.Presence;
 using Microsoft.AspNetCore.SignalR;
 
 namespace MeshMeet.Web.Signaling;
 
-/// <summary>A participant who is no longer in a call, why, and the connection that held the seat (if any).</summary>
-public sealed record Departure(Guid RoomId, string ParticipantId, LiveConnection? Connection, string Reason);
+/// <summary>Take a seat away from a connection: the instance holding it stops relaying for it and drops its groups.</summary>
+public sealed record Revocation(Guid RoomId, string ParticipantId, string ConnectionId, bool Bar);
+
+/// <summary>What this instance asks of the others (implemented by the Cluster feature over Redis; with one instance
+/// there is nobody to ask).</summary>
+public interface IInstanceNotices
+{
+    string InstanceId { get; }
+    /// <summary>Revokes a seat held by another instance; with <paramref name="wait"/>, returns once it is done (or
+    /// that instance failed to answer in time).</summary>
+    Task RevokeElsewhereAsync(string instanceId, Revocation revocation, bool wait);
+    /// <summary>A room's call is over: the other instances forget its roster.</summary>
+    Task RoomClosedAsync(Guid roomId);
+}
 
 /// <summary>
-/// The one place that turns committed changes into hub messages and routing state. Services decide and commit; this
-/// tells the people affected, in an order that keeps the promises: a departing connection's seat is revoked (and its
-/// relays under way have finished) before anyone hears that it left, so nothing it sent arrives afterwards.
+/// The one place that turns committed changes of who is in a call into hub messages and routing state, in an order
+/// that keeps the promises: a departing connection's seat is revoked (and its relays under way have finished) before
+/// anyone hears that it left, so nothing it sent arrives afterwards. Call features that only broadcast use
+/// <see cref="Room"/> and <see cref="Others"/>.
 /// <para>Several instances: hub messages and group membership cross instances through the SignalR backplane; a
 /// seat is routing state in the memory of the instance that holds the connection, so revoking it is a notice to that
-/// instance (<see cref="InstanceBus"/>), waited for where the order matters.</para>
+/// instance (<see cref="IInstanceNotices"/>), waited for where the order matters.</para>
 /// </summary>
-public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub, SeatRegistry seats, InstanceBus bus) : IRoomCallCloser
+public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub, SeatRegistry seats, SeatRevoker revoker, IInstanceNotices instances)
 {
     public const string KickedWords = "The host removed you from the call.";
+
+    /// <summary>Everyone in a room's call.</summary>
+    public ISignalingClient Room(Guid roomId) => hub.Clients.Group(CallGroups.Room(roomId));
+
+    /// <summary>Everyone in the seat's room but the seat's own connection.</summary>
+    public ISignalingClient Others(Seat seat) => hub.Clients.GroupExcept(CallGroups.Room(seat.RoomId), seat.ConnectionId);
 
     /// <summary>After a committed join or resume: the connection holds its seat, the others hear of it.</summary>
     public async Task AdmittedAsync(string connectionId, JoinOutcome.Admitted admitted)
@@ -30,7 +48,7 @@ public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub
         // Only those seated before: they offer to the newcomer. Anyone seated after already has the newcomer in the
         // peers of their own join, so each pair negotiates exactly once.
         if (admitted.Peers.Count > 0)
-            await hub.Clients.Groups(admitted.Peers.Select(p => Presence.ParticipantGroup(room, p.Id)).ToList()).PeerJoined(admitted.Self.AsPeerInfo());
+            await hub.Clients.Groups(admitted.Peers.Select(p => CallGroups.Participant(room, p.Id)).ToList()).PeerJoined(admitted.Self.AsPeerInfo());
     }
 
     /// <summary>Someone left, dropped for good or was kicked; <paramref name="kickedWords"/> tells the kicked person why.</summary>
@@ -42,7 +60,7 @@ public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub
             if (kickedWords is not null) await hub.Clients.Client(connection.ConnectionId).Kicked(new Kicked(kickedWords));
         }
         seats.RemoveFromRoster(departure.RoomId, departure.ParticipantId);
-        await hub.Clients.Group(Presence.GroupName(departure.RoomId)).PeerLeft(new PeerLeft(departure.ParticipantId, departure.Reason));
+        await Room(departure.RoomId).PeerLeft(new PeerLeft(departure.ParticipantId, departure.Reason));
     }
 
     /// <summary>The connection dropped: its seat stops relaying at once; the participant keeps the seat in the
@@ -53,32 +71,27 @@ public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub
         seats.Forget(connectionId);
     }
 
-    public Task MediaStateAsync(Seat seat, MediaStateChanged state) =>
-        hub.Clients.GroupExcept(Presence.GroupName(seat.RoomId), seat.ConnectionId).MediaStateChanged(state);
-
-    public Task HandAsync(Guid roomId, HandChanged hand) =>
-        hub.Clients.Group(Presence.GroupName(roomId)).HandChanged(hand);
-
-    /// <summary>A chat message: to everyone in the sender's room, the sender included; stored nowhere.</summary>
-    public Task ChatAsync(Seat seat, ChatMessage message) =>
-        hub.Clients.Group(Presence.GroupName(seat.RoomId)).ChatMessage(message);
-
-    public Task LockChangedAsync(Guid roomId, bool locked) =>
-        hub.Clients.Group(Presence.GroupName(roomId)).RoomLockChanged(new RoomLockChanged(locked));
-
     /// <summary>The call is over (ended, or the room deleted): nobody in it relays anything more, then everyone hears it.</summary>
-    public async Task CloseAsync(Guid roomId, IReadOnlyList<LiveConnection> connections, CallClosedReason reason, CancellationToken ct)
+    public async Task CloseAsync(Guid roomId, IReadOnlyList<LiveConnection> connections, string reason)
     {
         await Task.WhenAll(connections.Select(c => RevokeAsync(roomId, c, bar: false, wait: true)));
-        await hub.Clients.Clients(connections.Select(c => c.ConnectionId).ToList())
-            .RoomClosed(new RoomClosed(reason == CallClosedReason.Deleted ? "deleted" : "ended"));
+        await hub.Clients.Clients(connections.Select(c => c.ConnectionId).ToList()).RoomClosed(new RoomClosed(reason));
         seats.DropRoster(roomId);
-        await bus.RoomClosedAsync(roomId);
+        await instances.RoomClosedAsync(roomId);
     }
 
-    /// <summary>A room closed on another instance: its roster here is of no more use.</summary>
-    public void ForgetRoom(Guid roomId) => seats.DropRoster(roomId);
+    private Task RevokeAsync(Guid roomId, LiveConnection c, bool bar, bool wait)
+    {
+        var revocation = new Revocation(roomId, c.ParticipantId, c.ConnectionId, bar);
+        return c.InstanceId is null || c.InstanceId == instances.InstanceId
+            ? revoker.RevokeHereAsync(revocation)
+            : instances.RevokeElsewhereAsync(c.InstanceId, revocation, wait);
+    }
+}
 
+/// <summary>Takes seats away on this instance, for this instance's changes and for notices from the others.</summary>
+public sealed class SeatRevoker(IHubContext<SignalingHub, ISignalingClient> hub, SeatRegistry seats)
+{
     /// <summary>Revokes a seat held by this instance: barred first if kicked (between the two a kicked connection
     /// could otherwise start a new JoinRoom), then no relay of it runs, then it leaves the room's groups.</summary>
     public async Task RevokeHereAsync(Revocation revocation)
@@ -88,17 +101,12 @@ public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub
         if (revocation.Bar && open) seats.Bar(connection);
         await seats.UnseatAsync(connection);
         if (!open) return; // closed: SignalR has dropped its groups already
-        await hub.Groups.RemoveFromGroupAsync(connection, Presence.GroupName(revocation.RoomId));
-        await hub.Groups.RemoveFromGroupAsync(connection, Presence.ParticipantGroup(revocation.RoomId, revocation.ParticipantId));
+        await hub.Groups.RemoveFromGroupAsync(connection, CallGroups.Room(revocation.RoomId));
+        await hub.Groups.RemoveFromGroupAsync(connection, CallGroups.Participant(revocation.RoomId, revocation.ParticipantId));
     }
 
-    private Task RevokeAsync(Guid roomId, LiveConnection c, bool bar, bool wait)
-    {
-        var revocation = new Revocation(roomId, c.ParticipantId, c.ConnectionId, bar);
-        return c.InstanceId is null || c.InstanceId == bus.InstanceId
-            ? RevokeHereAsync(revocation)
-            : bus.RevokeElsewhereAsync(c.InstanceId, revocation, wait);
-    }
+    /// <summary>A room closed on another instance: its roster here is of no more use.</summary>
+    public void ForgetRoom(Guid roomId) => seats.DropRoster(roomId);
 }
 
 internal static class ParticipantMapping

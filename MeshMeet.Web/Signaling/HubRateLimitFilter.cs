@@ -1,17 +1,61 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Reflection;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace MeshMeet.Web.Signaling;
 
+/// <summary>Gives a hub method a token bucket of its own per connection (shared by every method naming the same
+/// bucket, which must give the same limits) instead of the connection's general one: for what a person clicks rather
+/// than what a page sends by itself. A burst, refilled per second; <c>Signaling:Buckets:{Name}:Burst</c> and
+/// <c>:PerSecond</c> override them.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class RateBucketAttribute(string name, int burst, double perSecond) : Attribute
+{
+    public string Name => name;
+    public int Burst => burst;
+    public double PerSecond => perSecond;
+}
+
+/// <summary>The bucket shared by what changes a participant's state (hand, mute/camera/screen) or mints TURN
+/// credentials: each writes to the database or costs a hash, far fewer than signals need.</summary>
+public static class StateBucket
+{
+    public const string Name = "State";
+    public const int Burst = 20;
+    public const double PerSecond = 2;
+}
+
 /// <summary>
 /// Token buckets per connection: trickle ICE and renegotiation fit easily, a flood from one client is refused without
 /// touching the database. Signals draw from a bucket per peer they are sent to, so the offers a person makes to someone
-/// who keeps leaving and rejoining never use up what they need for the others; chat, and state changes (hand, media
-/// state, TURN credentials), have small buckets of their own; every other call draws from the connection's bucket. Buckets live in the connection's Items and die with it. Behind them, the caller's address has
+/// who keeps leaving and rejoining never use up what they need for the others; methods marked with a
+/// <see cref="RateBucketAttribute"/> (chat, reactions, state changes) have small buckets of their own; every other call
+/// draws from the connection's bucket. Buckets live in the connection's Items and die with it. Behind them, the caller's address has
 /// an allowance for all its connections together (<see cref="AddressLimits"/>): more sockets buy neither calls nor joins.
 /// </summary>
-internal sealed class HubRateLimitFilter(IOptions<SignalingOptions> options, TimeProvider clock, AddressLimits addresses) : IHubFilter
+internal sealed class HubRateLimitFilter(IOptions<SignalingOptions> options, IConfiguration config, TimeProvider clock, AddressLimits addresses) : IHubFilter
 {
+    /// <summary>Hub method -> its own bucket (item key, burst, refill per second), read from the attributes once.</summary>
+    private readonly FrozenDictionary<string, (string Key, int Burst, double PerSecond)> _own = OwnBuckets(config);
+
+    internal static FrozenDictionary<string, (string Key, int Burst, double PerSecond)> OwnBuckets(IConfiguration config)
+    {
+        var marked = typeof(SignalingHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Select(m => (m.Name, Bucket: m.GetCustomAttribute<RateBucketAttribute>()))
+            .Where(m => m.Bucket is not null).ToList();
+        foreach (var shared in marked.GroupBy(m => m.Bucket!.Name).Where(g => g.Select(m => (m.Bucket!.Burst, m.Bucket.PerSecond)).Distinct().Count() > 1))
+            throw new InvalidOperationException($"The hub methods of rate bucket {shared.Key} ({string.Join(", ", shared.Select(m => m.Name))}) give it different limits.");
+        return marked.ToFrozenDictionary(m => m.Name, m =>
+        {
+            var section = config.GetSection($"Signaling:Buckets:{m.Bucket!.Name}");
+            return ("meshmeet.bucket." + m.Bucket.Name,
+                int.TryParse(section["Burst"], CultureInfo.InvariantCulture, out var b) ? b : m.Bucket.Burst,
+                double.TryParse(section["PerSecond"], CultureInfo.InvariantCulture, out var r) ? r : m.Bucket.PerSecond);
+        });
+    }
+
     public const string TooMany = "Too many requests from this connection. Slow down and try again.";
     public const string TooManyFromAddress = "Too many requests from your network. Wait a minute and try again.";
 
@@ -30,14 +74,7 @@ internal sealed class HubRateLimitFilter(IOptions<SignalingOptions> options, Tim
         var o = options.Value;
         var items = context.Context.Items;
         var now = clock.GetTimestamp();
-        var (own, burst, perSecond) = context.HubMethodName switch
-        {
-            nameof(SignalingHub.SendChat) => (ChatBucketKey, o.ChatBurst, o.ChatsPerSecond),
-            // Each of these writes to the database or mints credentials: far fewer than signals need.
-            nameof(SignalingHub.SetHand) or nameof(SignalingHub.SetMediaState) or nameof(SignalingHub.RefreshIceServers)
-                => (StateBucketKey, o.StateBurst, o.StateChangesPerSecond),
-            _ => (null, o.CallBurst, o.CallsPerSecond),
-        };
+        var (own, burst, perSecond) = _own.TryGetValue(context.HubMethodName, out var b) ? b : (null, o.CallBurst, o.CallsPerSecond);
         var bucket = own is not null ? BucketIn(items, own, burst, now)
             : BucketFor(items, context.HubMethodArguments is [SignalRequest { To: { } to }, ..] ? to : null, burst, now);
         lock (bucket)
@@ -72,6 +109,4 @@ internal sealed class HubRateLimitFilter(IOptions<SignalingOptions> options, Tim
 
     private const string AddressKey = "meshmeet.address";
     private const string PeerBucketsKey = "meshmeet.peer-buckets";
-    private const string ChatBucketKey = "meshmeet.chat-bucket";
-    private const string StateBucketKey = "meshmeet.state-bucket";
 }

@@ -1,3 +1,4 @@
+using MeshMeet.Web.Presence;
 using Microsoft.Extensions.Options;
 
 namespace MeshMeet.Web.Signaling;
@@ -19,7 +20,7 @@ internal sealed partial class PresenceSweeper(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), clock);
         for (var tick = 1L; await timer.WaitForNextTickAsync(stoppingToken); tick++)
         {
             // Looking for ghosts reads every connected seat: at once when one is suspected, otherwise now and then.
@@ -49,22 +50,22 @@ internal sealed partial class PresenceSweeper(
     private async Task SweepAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var presence = scope.ServiceProvider.GetRequiredService<Presence>();
+        var departures = scope.ServiceProvider.GetRequiredService<Departures>();
         // Right after a (re)start every browser of every call is reconnecting at once, some while this instance is
         // still warming up: no seat expires until they have had RestartGraceSeconds to come back.
         var o = options.Value;
         if (clock.GetUtcNow() >= _startedAt + TimeSpan.FromSeconds(Math.Max(o.RestartGraceSeconds, o.ReconnectGraceSeconds)))
         {
-            var departed = await presence.ExpireDisconnectedAsync(TimeSpan.FromSeconds(o.ReconnectGraceSeconds), ct);
+            var departed = await departures.ExpireDisconnectedAsync(TimeSpan.FromSeconds(o.ReconnectGraceSeconds), ct);
             foreach (var d in departed) await notifier.DepartedAsync(d);
         }
-        if (refusals.TakeDue(clock.GetUtcNow()) is { Count: > 0 } due) await presence.RecordRefusalsAsync(due, ct);
+        if (refusals.TakeDue(clock.GetUtcNow()) is { Count: > 0 } due) await scope.ServiceProvider.GetRequiredService<Admission>().RecordRefusalsAsync(due, ct);
     }
 
     private async Task ReapGhostsAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var reaped = await scope.ServiceProvider.GetRequiredService<Presence>().ReapGhostsAsync(seats.IsOpen, ct);
+        var reaped = await scope.ServiceProvider.GetRequiredService<Departures>().ReapGhostsAsync(seats.IsOpen, ct);
         if (reaped > 0) LogGhostsReaped(reaped);
     }
 

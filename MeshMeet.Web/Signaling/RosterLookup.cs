@@ -1,3 +1,5 @@
+using MeshMeet.Web.Presence;
+
 namespace MeshMeet.Web.Signaling;
 
 /// <summary>
@@ -12,7 +14,7 @@ public sealed class RosterLookup(SeatRegistry seats, IServiceScopeFactory scopes
     {
         if (seats.GroupInRoster(roomId, participantId) is { } group) return group;
         await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<Presence>().IsSeatedAsync(roomId, participantId, ct)
+        return await scope.ServiceProvider.GetRequiredService<Admission>().IsSeatedAsync(roomId, participantId, ct)
             ? seats.AddToRoster(roomId, participantId)
             : null;
     }

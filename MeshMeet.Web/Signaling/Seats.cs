@@ -1,6 +1,17 @@
 using System.Collections.Concurrent;
+using MeshMeet.Web.Telemetry;
 
 namespace MeshMeet.Web.Signaling;
+
+/// <summary>The SignalR groups of a call.</summary>
+public static class CallGroups
+{
+    /// <summary>Everyone in a room's call.</summary>
+    public static string Room(Guid roomId) => $"room:{roomId:N}";
+
+    /// <summary>One participant's live connection, scoped by room: a signal sent here from another room reaches nobody.</summary>
+    public static string Participant(Guid roomId, string participantId) => $"peer:{roomId:N}:{participantId}";
+}
 
 /// <summary>
 /// One live connection's place in a call, as this app instance knows it after the database committed the join.
@@ -53,14 +64,14 @@ public sealed class Seat(string connectionId, string participantId, Guid roomId,
 /// and delete; this is only what lets a signal be relayed without asking it.
 /// <para>
 /// Several instances (Redis backplane): a seat lives on the instance that owns its connection, so revocations are
-/// sent to the owner (<see cref="CallNotifier"/> broadcasts them; each instance revokes what it holds). Signals go
-/// to the room-scoped participant group <see cref="Presence.ParticipantGroup"/>, which the backplane delivers
+/// sent to the owner (<see cref="SeatRevoker"/>). Signals go
+/// to the room-scoped participant group <see cref="CallGroups.Participant"/>, which the backplane delivers
 /// wherever the peer is connected. A roster only caches who is in a room: a participant it does not know yet (joined
 /// on another instance) is looked up in the database once and remembered; one that left elsewhere and is still listed
 /// costs nothing but a send to an empty group.
 /// </para>
 /// </summary>
-public sealed class SeatRegistry
+public sealed class SeatRegistry : ILiveCounts
 {
     private readonly ConcurrentDictionary<string, Seat> _byConnection = new();
     // Room -> participant -> that participant's group name, made once per join rather than once per relayed signal.
@@ -136,7 +147,7 @@ public sealed class SeatRegistry
         _rosters.TryGetValue(roomId, out var roster) ? roster.GetValueOrDefault(participantId) : null;
 
     public string AddToRoster(Guid roomId, string participantId) =>
-        Roster(roomId)[participantId] = Presence.ParticipantGroup(roomId, participantId);
+        Roster(roomId)[participantId] = CallGroups.Participant(roomId, participantId);
 
     public void RemoveFromRoster(Guid roomId, string participantId)
     {

@@ -1,6 +1,6 @@
 using MeshMeet.Web.Accounts;
 using MeshMeet.Web.Infrastructure;
-using MeshMeet.Web.Moderation;
+using MeshMeet.Web.Presence;
 using MeshMeet.Web.Telemetry;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -15,6 +15,8 @@ namespace MeshMeet.Web.Signaling;
 /// <para>Relaying never touches the database: the seat and the room's roster (<see cref="SeatRegistry"/>) are derived
 /// from committed joins, and methods that change who is in a room take their database services as parameters, so
 /// a Signal does not even build a DbContext.</para>
+/// <para>This file holds the call's core (join, relay, leave); each call feature adds its methods in its own folder
+/// (the class is partial), with their rate bucket declared on the method (<see cref="RateBucketAttribute"/>).</para>
 /// </summary>
 [AllowAnonymous]
 public sealed partial class SignalingHub(
@@ -22,7 +24,7 @@ public sealed partial class SignalingHub(
     IOptions<SignalingOptions> options, IOptions<TurnOptions> turn, TimeProvider clock, ILogger<SignalingHub> log)
     : Hub<ISignalingClient>
 {
-    public async Task<JoinRoomResult> JoinRoom(JoinRoomRequest request, Presence presence)
+    public async Task<JoinRoomResult> JoinRoom(JoinRoomRequest request, Admission admission)
     {
         var (name, nameError) = NameRules.Clean(request.DisplayName, JoinRules.MaxDisplayNameLength, "Your name");
         if (nameError is not null) throw Refuse("invalid_name", nameError);
@@ -35,14 +37,14 @@ public sealed partial class SignalingHub(
         if (!limits.TryRejoin(request.RoomId!, browser ?? AddressLimits.AddressOf(http))) throw Refuse("rejoining_too_often", JoinRules.RejoiningTooOften);
 
         Context.Items[TriedToJoin] = true; // from here on a drop may leave a seat to mark
-        var command = new JoinCommand(request.RoomId!, name!, request.ReconnectToken, Context.User?.UserId(), Context.ConnectionId, browser);
+        var command = new JoinCommand(request.RoomId!, name!, request.ReconnectToken, UserId, Context.ConnectionId, browser);
         var groups = new List<string>(2);
         JoinOutcome outcome;
         try
         {
-            outcome = await presence.JoinAsync(command, async (roomId, participantId) =>
+            outcome = await admission.JoinAsync(command, async (roomId, participantId) =>
             {
-                foreach (var group in new[] { Presence.GroupName(roomId), Presence.ParticipantGroup(roomId, participantId) })
+                foreach (var group in new[] { CallGroups.Room(roomId), CallGroups.Participant(roomId, participantId) })
                 {
                     groups.Add(group);
                     await Groups.AddToGroupAsync(Context.ConnectionId, group);
@@ -76,6 +78,7 @@ public sealed partial class SignalingHub(
 
     /// <summary>TURN credentials are short-lived: a page in a call asks for fresh ones before they run out. Only a
     /// seat that has not been revoked gets them, so someone who left or was kicked holds relays for minutes at most.</summary>
+    [RateBucket(StateBucket.Name, StateBucket.Burst, StateBucket.PerSecond)]
     public RefreshIceServersResult RefreshIceServers(RefreshIceServersRequest request)
     {
         using var pass = EnterSeat();
@@ -95,48 +98,12 @@ public sealed partial class SignalingHub(
         metrics.SignalRelayed();
     }
 
-    public async Task SetMediaState(SetMediaStateRequest request, Presence presence)
-    {
-        using var pass = EnterSeat();
-        var seat = pass.Seat;
-        if (!await presence.SetMediaStateAsync(seat, request, Context.ConnectionAborted)) return;
-        await notifier.MediaStateAsync(seat, new MediaStateChanged(seat.ParticipantId, request.AudioMuted, request.VideoMuted, request.ScreenSharing));
-    }
-
-    public async Task SetHand(SetHandRequest request, Presence presence)
+    public async Task LeaveRoom(LeaveRoomRequest request, Departures departures)
     {
         var seat = SeatOrThrow();
-        var target = request.ParticipantId ?? seat.ParticipantId;
-        var (refusal, changed) = await presence.SetHandAsync(seat, Context.User?.UserId(), target, request.Raised, Context.ConnectionAborted);
-        if (refusal is not null) throw new HubException(refusal);
-        if (!changed) return;
-        await notifier.HandAsync(seat.RoomId, new HandChanged(target, request.Raised));
-    }
-
-    /// <summary>Chat: checked, stamped with the sender's seat, relayed to the room, stored nowhere.</summary>
-    public async Task SendChat(SendChatRequest request)
-    {
-        var (text, error) = ChatRules.Clean(request.Text);
-        if (error is not null) throw new HubException(error);
-        using var pass = EnterSeat();
-        var seat = pass.Seat;
-        await notifier.ChatAsync(seat, new ChatMessage(SecureId.New(), seat.ParticipantId, seat.DisplayName, text!, DateTimeOffset.UtcNow));
-    }
-
-    public async Task LeaveRoom(LeaveRoomRequest request, Presence presence)
-    {
-        var departure = await presence.LeaveAsync(SeatOrThrow()) ?? throw NotInRoom();
+        var departure = await departures.LeaveAsync(seat.RoomId, seat.ParticipantId) ?? throw NotInRoom();
         await notifier.DepartedAsync(departure);
     }
-
-    public Task KickParticipant(KickParticipantRequest request, ModerationService moderation) =>
-        moderation.KickAsync(SeatOrThrow(), Context.User?.UserId(), request, Context.ConnectionAborted);
-
-    public Task EndRoom(EndRoomRequest request, ModerationService moderation) =>
-        moderation.EndAsync(SeatOrThrow(), Context.User?.UserId(), Context.ConnectionAborted);
-
-    public Task SetRoomLock(SetRoomLockRequest request, ModerationService moderation) =>
-        moderation.SetLockAsync(SeatOrThrow(), Context.User?.UserId(), request.Locked, Context.ConnectionAborted);
 
     public override Task OnConnectedAsync()
     {
@@ -154,7 +121,7 @@ public sealed partial class SignalingHub(
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<Presence>().MarkDisconnectedAsync(Context.ConnectionId);
+                await scope.ServiceProvider.GetRequiredService<Departures>().MarkDisconnectedAsync(Context.ConnectionId);
             }
             catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
             {
@@ -166,9 +133,10 @@ public sealed partial class SignalingHub(
         await base.OnDisconnectedAsync(exception);
     }
 
-    /// <summary>The caller's seat, entered for one relay.</summary>
+    /// <summary>The caller's seat, entered for one relay: a revocation waits until it is disposed.</summary>
     private Seat.Pass EnterSeat() => seats.ByConnection(Context.ConnectionId)?.TryEnter() ?? throw NotInRoom();
 
+    /// <summary>The caller's seat, for methods that change state in the database (which decides who is seated).</summary>
     private Seat SeatOrThrow() => seats.ByConnection(Context.ConnectionId) ?? throw NotInRoom();
 
     private HubException Refuse(string reason, string message)
@@ -187,6 +155,9 @@ public sealed partial class SignalingHub(
     }
 
     private static HubException NotInRoom() => new(JoinRules.NotInRoom);
+
+    /// <summary>The caller's signed-in user id (a host's), or null for a guest.</summary>
+    private string? UserId => Context.User?.UserId();
 
     private const string TriedToJoin = "meshmeet.tried-to-join";
 

@@ -34,53 +34,28 @@ public sealed record SignalRequest(string? To, SessionDescription? Description, 
 [System.Text.Json.Serialization.JsonConverter(typeof(SignalJson.MessageConverter))]
 public sealed record SignalMessage(string From, SessionDescription? Description, IceCandidate? Candidate);
 
-public sealed record SetMediaStateRequest(bool AudioMuted, bool VideoMuted, bool ScreenSharing = false);
-
-public sealed record MediaStateChanged(string Id, bool AudioMuted, bool VideoMuted, bool ScreenSharing = false);
-
 public sealed record LeaveRoomRequest;
 
 public sealed record PeerLeft(string Id, string Reason);
 
-public sealed record KickParticipantRequest(string? ParticipantId, bool LockRoom = false);
-
 public sealed record Kicked(string Reason);
-
-public sealed record EndRoomRequest;
 
 public sealed record RoomClosed(string Reason);
 
-public sealed record SetRoomLockRequest(bool Locked);
-
-public sealed record SendChatRequest(string? Text);
-
-/// <param name="ParticipantId">Someone else's hand (the host lowering it); null for one's own.</param>
-public sealed record SetHandRequest(bool Raised, string? ParticipantId = null);
-
-public sealed record HandChanged(string Id, bool Raised);
-
-public sealed record ChatMessage(string Id, string From, string DisplayName, string Text, DateTimeOffset SentAt);
-
-public sealed record RoomLockChanged(bool Locked);
-
-/// <summary>Why a participant stopped being in a call, as PeerLeft.reason and ParticipantLeft.Reason say it.</summary>
-public static class LeaveReasons
+/// <summary>Why a call closed, as RoomClosed.reason says it.</summary>
+public static class RoomClosedReasons
 {
-    public const string Left = "left";
-    public const string Disconnected = "disconnected";
-    public const string Kicked = "kicked";
+    public const string Ended = "ended";
+    public const string Deleted = "deleted";
 }
 
-/// <summary>The server-to-client events; their names are the JS client's handler names.</summary>
-public interface ISignalingClient
+/// <summary>The server-to-client events; their names are the JS client's handler names. Partial: each call feature
+/// declares its own events in its folder.</summary>
+public partial interface ISignalingClient
 {
     Task PeerJoined(PeerInfo peer);
     Task PeerLeft(PeerLeft message);
     Task Signal(SignalMessage message);
-    Task MediaStateChanged(MediaStateChanged message);
     Task Kicked(Kicked message);
     Task RoomClosed(RoomClosed message);
-    Task RoomLockChanged(RoomLockChanged message);
-    Task ChatMessage(ChatMessage message);
-    Task HandChanged(HandChanged message);
 }

@@ -1,6 +1,6 @@
-using MeshMeet.Web.Cluster;
-using MeshMeet.Web.Moderation;
+using MeshMeet.Web.Presence;
 using MeshMeet.Web.Rooms;
+using MeshMeet.Web.Telemetry;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
@@ -26,20 +26,11 @@ public sealed class SignalingOptions
     /// <summary>Hub calls per connection: a burst of this many, refilled at <see cref="CallsPerSecond"/>.</summary>
     public int CallBurst { get; set; } = 200;
     public double CallsPerSecond { get; set; } = 50;
-    /// <summary>Chat messages per connection: a burst, refilled per second.</summary>
-    public int ChatBurst { get; set; } = 10;
-    public double ChatsPerSecond { get; set; } = 1;
-    /// <summary>Hand, mute/camera/screen state and TURN credential requests per connection: a burst, refilled per
-    /// second. A person clicks these; a loop that clicks them for it must not keep the database busy.</summary>
-    public int StateBurst { get; set; } = 20;
-    public double StateChangesPerSecond { get; set; } = 2;
     /// <summary>Joins of one room by one browser (by its address, without the browser cookie): a burst, refilled per
     /// minute. Each join makes everyone else offer to the newcomer, so a join/leave loop must not run free.</summary>
     public int RejoinBurst { get; set; } = 10;
     public int RejoinsPerMinute { get; set; } = 6;
-    /// <summary>After a room's first refused join, the others within this many seconds are recorded as one event.</summary>
-    public int RefusalWindowSeconds { get; set; } = 60;
-    /// <summary>How often the sweeper looks for seats held by connections that are gone (see Presence.ReapGhostsAsync)
+    /// <summary>How often the sweeper looks for seats held by connections that are gone (see Departures.ReapGhostsAsync)
     /// when nothing made it suspect one; a failed drop write makes it look at once. The check reads every connected seat,
     /// so it is rare: at 1,000 idle connections every 10 s it was a fifth of the app's idle CPU.</summary>
     public int GhostSweepSeconds { get; set; } = 300;
@@ -65,26 +56,24 @@ public static class SignalingSetup
                 // An SDP for audio+video is a few KB; 64 KB leaves room and still bounds what one message can cost.
                 o.MaximumReceiveMessageSize = 64 * 1024;
                 o.EnableDetailedErrors = false; // HubException messages still reach the client; nothing else does.
-                o.AddFilter<Telemetry.HubTelemetryFilter>();
+                o.AddFilter<HubTelemetryFilter>();
                 o.AddFilter<HubRateLimitFilter>();
                 o.AddFilter<HubErrorFilter>();
             })
             // Absent rather than null: browsers read {"username": null} in an RTCIceServer as the string "null".
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)
-            .AddBackplane(config);
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         services.AddSingleton<HubRateLimitFilter>();
         services.AddSingleton<HubErrorFilter>();
         // HubErrorFilter logs hub method failures by what they are; the dispatcher would log refusals as errors.
         services.AddLogging(l => l.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
-        services.AddScoped<Presence>();
-        services.AddScoped<ModerationService>();
+        services.AddSingleton<HubTelemetryFilter>();
         services.AddSingleton<SeatRegistry>();
-        services.AddSingleton<JoinQueue>();
-        services.AddSingleton(sp => new RefusalTally(TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SignalingOptions>>().Value.RefusalWindowSeconds)));
+        services.AddSingleton<ILiveCounts>(sp => sp.GetRequiredService<SeatRegistry>());
+        services.AddSingleton<SeatRevoker>();
         services.AddSingleton<BrowserIds>();
         services.AddSingleton<RosterLookup>();
         services.AddSingleton<CallNotifier>();
-        services.AddSingleton<IRoomCallCloser>(sp => sp.GetRequiredService<CallNotifier>());
+        services.AddScoped<IRoomCalls, RoomCalls>();
         services.AddHostedService<PresenceSweeper>();
         return services;
     }

@@ -1,8 +1,15 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using MeshMeet.Web.Signaling;
 
 namespace MeshMeet.Web.Telemetry;
+
+/// <summary>What is live on this instance now, read when metrics are scraped (the hub's routing state provides it).</summary>
+public interface ILiveCounts
+{
+    int RoomsWithSeats();
+    int SeatCount { get; }
+    int OpenCount { get; }
+}
 
 /// <summary>
 /// MeshMeet's own instruments (meter and activity source "MeshMeet"), per instance: what is live here now (rooms,
@@ -21,7 +28,7 @@ public sealed class MeshMeetMetrics : IDisposable
     private readonly Histogram<double> _hubCalls;
     private long _signalsTotal;
 
-    public MeshMeetMetrics(IMeterFactory meters, SeatRegistry seats)
+    public MeshMeetMetrics(IMeterFactory meters, ILiveCounts seats)
     {
         _meter = meters.Create(Name);
         _meter.CreateObservableGauge("meshmeet.rooms.active", () => seats.RoomsWithSeats(), "{room}",

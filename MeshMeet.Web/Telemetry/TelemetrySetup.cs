@@ -20,7 +20,6 @@ public static class TelemetrySetup
     public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfiguration config)
     {
         services.AddSingleton<MeshMeetMetrics>();
-        services.AddSingleton<HubTelemetryFilter>();
         var otlp = !string.IsNullOrEmpty(config["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("meshmeet"))

@@ -1,4 +1,4 @@
-namespace MeshMeet.Web.Signaling;
+namespace MeshMeet.Web.Presence;
 
 /// <summary>A join waiting for its room: the command, and what puts its connection into the room's groups.</summary>
 public sealed record PendingJoin(JoinCommand Command, Func<Guid, string, Task> EnterGroups);

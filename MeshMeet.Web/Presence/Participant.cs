@@ -1,8 +1,9 @@
+using MeshMeet.Web.Infrastructure;
 using MeshMeet.Web.Rooms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace MeshMeet.Web.Signaling;
+namespace MeshMeet.Web.Presence;
 
 /// <summary>
 /// Presence: one row per person in a call. Kept in PostgreSQL, not in process memory, so that a second app instance
@@ -24,11 +25,11 @@ public sealed class Participant
     public bool ScreenSharing { get; set; }
     /// <summary>The live SignalR connection; null while the participant is inside the reconnect grace period.</summary>
     public string? ConnectionId { get; set; }
-    /// <summary>The app instance that holds <see cref="ConnectionId"/> (<see cref="Cluster.ServerInstance"/>).</summary>
+    /// <summary>The app instance that holds <see cref="ConnectionId"/> (an instance of the Cluster feature).</summary>
     public string? InstanceId { get; set; }
     /// <summary>SHA-256 of the secret that lets the same browser resume this identity.</summary>
     public required string ReconnectTokenHash { get; set; }
-    /// <summary>Hash of the browser's signed cookie id (<see cref="BrowserIds"/>), barred with the token on a kick.</summary>
+    /// <summary>Hash of the browser's signed cookie id (the hub's signed browser cookie), barred with the token on a kick.</summary>
     public string? BrowserHash { get; set; }
     public DateTimeOffset JoinedAt { get; set; }
     public DateTimeOffset? DisconnectedAt { get; set; }
@@ -37,8 +38,16 @@ public sealed class Participant
 /// <summary>A participant's live connection and the app instance that holds it.</summary>
 public sealed record LiveConnection(string ParticipantId, string ConnectionId, string? InstanceId);
 
-public static class ParticipantConnections
+public static class ParticipantData
 {
+    extension(MeshMeetDb db)
+    {
+        /// <summary>Everyone seated in a call (Presence owns the table).</summary>
+        public DbSet<Participant> Participants => db.Set<Participant>();
+        /// <summary>Browsers barred from a room by a kick.</summary>
+        public DbSet<RoomBan> RoomBans => db.Set<RoomBan>();
+    }
+
     /// <summary>Where this participant's connection lives; null inside the reconnect grace period.</summary>
     public static LiveConnection? Live(this Participant p) =>
         p.ConnectionId is null ? null : new LiveConnection(p.Id, p.ConnectionId, p.InstanceId);

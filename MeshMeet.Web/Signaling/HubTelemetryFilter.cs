@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using MeshMeet.Web.Signaling;
+using MeshMeet.Web.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 
-namespace MeshMeet.Web.Telemetry;
+namespace MeshMeet.Web.Signaling;
 
 /// <summary>
 /// Every hub call: its latency (by method, and whether it failed), a log scope naming the caller's room and participant

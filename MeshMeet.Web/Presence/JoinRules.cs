@@ -1,4 +1,6 @@
-namespace MeshMeet.Web.Signaling;
+using MeshMeet.Web.Audit;
+
+namespace MeshMeet.Web.Presence;
 
 /// <summary>What the database says about a join attempt, gathered under the room's lock.</summary>
 /// <param name="OwnerSeated">The room's owner holds one of the <paramref name="Present"/> seats.</param>
@@ -37,4 +39,32 @@ public static class JoinRules
         JoinDecision.RefuseFull => ($"This room is full ({capacity} of {capacity} people). Try again when someone leaves.", "full"),
         _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, "Not a refusal."),
     };
+}
+
+/// <summary>One person asking to enter a room, with what a join would record: the room's public id, the id a new seat
+/// would get, who is asking (user id, or null for a guest) and when.</summary>
+public sealed record JoinAttempt(string RoomPublicId, string NewParticipantId, string DisplayName, string? UserId, DateTimeOffset At);
+
+/// <summary>What a join decided and the audit events that record it. <c>Refusal</c> holds the words the person sees
+/// when it was refused.</summary>
+public sealed record JoinVerdict(JoinDecision Decision, IReadOnlyList<IRoomEvent> Events, string? Refusal = null, string? Reason = null);
+
+public static class JoinDecider
+{
+    /// <summary>The join rule with its events: an admission records who joined (host or guest), a refusal records
+    /// why; a resume records nothing (the participant never left).</summary>
+    public static JoinVerdict Decide(JoinFacts facts, JoinAttempt a)
+    {
+        var decision = JoinRules.Decide(facts);
+        switch (decision)
+        {
+            case JoinDecision.Resume:
+                return new(decision, []);
+            case JoinDecision.Admit:
+                return new(decision, [new ParticipantJoined(a.RoomPublicId, a.NewParticipantId, a.DisplayName, facts.IsOwner, a.UserId ?? a.NewParticipantId, a.At)]);
+            default:
+                var (message, reason) = JoinRules.Describe(decision, facts.Capacity);
+                return new(decision, [new JoinRefused(a.RoomPublicId, a.DisplayName, reason, a.UserId ?? "guest", a.At)], message, reason);
+        }
+    }
 }

@@ -1,6 +1,6 @@
 using MeshMeet.Web.Audit;
 
-namespace MeshMeet.Web.Signaling;
+namespace MeshMeet.Web.Presence;
 
 /// <summary>
 /// Keeps refused joins from turning the audit log into an amplifier: per room, the first refusal in a window is

@@ -1,4 +1,4 @@
-namespace MeshMeet.Web.Signaling;
+namespace MeshMeet.Web.Calls.Chat;
 
 /// <summary>What a chat message may be (DESIGN.md, SendChat). Pure; the hub relays what passes and stores nothing.</summary>
 public static class ChatRules
@@ -20,3 +20,7 @@ public static class ChatRules
 
     private static bool IsBidiControl(char c) => c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069';
 }
+
+public sealed record SendChatRequest(string? Text);
+
+public sealed record ChatMessage(string Id, string From, string DisplayName, string Text, DateTimeOffset SentAt);

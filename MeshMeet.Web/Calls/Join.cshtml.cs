@@ -1,11 +1,12 @@
 using MeshMeet.Web.Accounts;
+using MeshMeet.Web.Rooms;
 using MeshMeet.Web.Signaling;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
-namespace MeshMeet.Web.Rooms;
+namespace MeshMeet.Web.Calls;
 
-/// <summary>/r/{id}: anyone with the link. Unknown or deleted rooms get a 404 page that says so.</summary>
+/// <summary>/r/{id}, the call page: anyone with the link. Unknown or deleted rooms get a 404 page that says so.</summary>
 public sealed class JoinModel(RoomService rooms, BrowserIds browsers) : PageModel
 {
     public RoomLobby? Room { get; private set; }

@@ -2,7 +2,7 @@ using MeshMeet.Web.Rooms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace MeshMeet.Web.Signaling;
+namespace MeshMeet.Web.Presence;
 
 /// <summary>A kicked browser's reconnect token, barred from the room it was kicked from.</summary>
 public sealed class RoomBan

@@ -1,0 +1,29 @@
+using MeshMeet.Web.Moderation;
+
+namespace MeshMeet.Web.Signaling;
+
+public sealed record KickParticipantRequest(string? ParticipantId, bool LockRoom = false);
+
+public sealed record EndRoomRequest;
+
+public sealed record SetRoomLockRequest(bool Locked);
+
+public sealed record RoomLockChanged(bool Locked);
+
+/// <summary>The host's actions in a call; ownership is checked against the database by <see cref="ModerationService"/>.</summary>
+public sealed partial class SignalingHub
+{
+    public Task KickParticipant(KickParticipantRequest request, ModerationService moderation) =>
+        moderation.KickAsync(SeatOrThrow(), UserId, request, Context.ConnectionAborted);
+
+    public Task EndRoom(EndRoomRequest request, ModerationService moderation) =>
+        moderation.EndAsync(SeatOrThrow(), UserId, Context.ConnectionAborted);
+
+    public Task SetRoomLock(SetRoomLockRequest request, ModerationService moderation) =>
+        moderation.SetLockAsync(SeatOrThrow(), UserId, request.Locked, Context.ConnectionAborted);
+}
+
+public partial interface ISignalingClient
+{
+    Task RoomLockChanged(RoomLockChanged message);
+}
