@@ -5,7 +5,7 @@ namespace MeshMeet.Tests.Audit;
 public sealed class RoomSummaryTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
-    private static readonly RoomSummary Created = RoomSummary.Create(new RoomCreated("r1", "Retro", 6, "u1", "ann@x", T0));
+    private static readonly RoomSummary Created = RoomSummary.StartedBy(new RoomCreated("r1", "Retro", 6, "u1", "ann@x", T0));
 
     private static ParticipantJoined Join(string p, int minute) => new("r1", p, p, false, p, T0.AddMinutes(minute));
 
@@ -19,9 +19,9 @@ public sealed class RoomSummaryTests
     [Fact]
     public void Joins_count_and_raise_the_peak_which_leaving_does_not_lower()
     {
-        var s = Created.Apply(Join("a", 1)).Apply(Join("b", 2)).Apply(Join("c", 3))
-            .Apply(new ParticipantLeft("r1", "a", "a", "left", "a", T0.AddMinutes(4)))
-            .Apply(Join("d", 5));
+        var s = Created.After(Join("a", 1)).After(Join("b", 2)).After(Join("c", 3))
+            .After(new ParticipantLeft("r1", "a", "a", "left", "a", T0.AddMinutes(4)))
+            .After(Join("d", 5));
         Assert.Equal((4, 3, 3), (s.TotalJoins, s.Present, s.PeakParticipants));
         Assert.Equal(T0.AddMinutes(5), s.LastActivity);
     }
@@ -29,20 +29,20 @@ public sealed class RoomSummaryTests
     [Fact]
     public void A_kick_counts_and_frees_the_seat()
     {
-        var s = Created.Apply(Join("a", 1)).Apply(new ParticipantKicked("r1", "a", "a", "u1", "ann", T0.AddMinutes(2)));
+        var s = Created.After(Join("a", 1)).After(new ParticipantKicked("r1", "a", "a", "u1", "ann", T0.AddMinutes(2)));
         Assert.Equal((1, 0), (s.Kicks, s.Present));
     }
 
     [Fact]
     public void Lock_unlock_refusals_end_and_delete_each_leave_their_mark()
     {
-        var s = Created.Apply(Join("a", 1)).Apply(new RoomLocked("r1", "u1", "ann", T0.AddMinutes(2)));
+        var s = Created.After(Join("a", 1)).After(new RoomLocked("r1", "u1", "ann", T0.AddMinutes(2)));
         Assert.True(s.Locked);
-        s = s.Apply(new JoinRefused("r1", "z", "locked", "guest", T0.AddMinutes(3))).Apply(new RoomUnlocked("r1", "u1", "ann", T0.AddMinutes(4)));
+        s = s.After(new JoinRefused("r1", "z", "locked", "guest", T0.AddMinutes(3))).After(new RoomUnlocked("r1", "u1", "ann", T0.AddMinutes(4)));
         Assert.Equal((false, 1), (s.Locked, s.Refusals));
-        s = s.Apply(new RoomEnded("r1", "u1", "ann", 1, T0.AddMinutes(5)));
+        s = s.After(new RoomEnded("r1", "u1", "ann", 1, T0.AddMinutes(5)));
         Assert.Equal(0, s.Present);
-        s = s.Apply(new RoomDeleted("r1", "Retro", "u1", "ann", T0.AddMinutes(6)));
+        s = s.After(new RoomDeleted("r1", "Retro", "u1", "ann", T0.AddMinutes(6)));
         Assert.Equal((true, T0.AddMinutes(6)), (s.Deleted, s.DeletedAt));
     }
 }

@@ -8,20 +8,12 @@ public sealed record AuditFilter(string? Room, string? Host, string? Kind, DateT
     public const int PageSize = 20;
 
     /// <summary>Every event kind an admin can filter by, named as the audit log shows them.</summary>
-    private static readonly Dictionary<string, Type> KindTypes = new Type[]
-    {
-        typeof(RoomCreated), typeof(ParticipantJoined), typeof(ParticipantLeft), typeof(ParticipantKicked),
-        typeof(JoinRefused), typeof(RoomLocked), typeof(RoomUnlocked), typeof(RoomEnded), typeof(RoomDeleted),
-    }.ToDictionary(t => t.Name);
-
-    public static IReadOnlyCollection<string> Kinds => KindTypes.Keys;
-
-    public static Type KindType(string kind) => KindTypes[kind];
+    public static IReadOnlyList<string> Kinds { get; } = AuditCatalogue.Kinds.Select(k => k.Name).ToList();
 
     /// <summary>Reads the raw query values; anything unusable is dropped rather than failing the page.</summary>
     public static AuditFilter Parse(string? room, string? host, string? kind, string? from, string? to, string? page) => new(
         Clean(room), Clean(host),
-        Kinds.FirstOrDefault(k => string.Equals(k, kind, StringComparison.OrdinalIgnoreCase)),
+        AuditCatalogue.Named(kind)?.Name,
         Date(from), Date(to) is { } end && !to!.Contains('T') ? end.AddDays(1) : Date(to),
         int.TryParse(page, out var p) && p > 0 ? Math.Min(p, 10_000) : 1);
 

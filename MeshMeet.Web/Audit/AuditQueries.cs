@@ -31,11 +31,11 @@ public sealed class AuditQueries(IQuerySession session)
         var names = rooms.ToDictionary(s => s.Id, s => s.RoomName);
         var streams = names.Keys.ToArray();
         var events = session.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(streams));
-        if (filter.Kind is not null) events = events.Where(e => e.EventTypesAre(AuditFilter.KindType(filter.Kind)));
+        if (filter.Kind is not null) events = events.Where(e => e.EventTypesAre(AuditCatalogue.Named(filter.Kind)!.Type));
         if (filter.From is { } from) events = events.Where(e => e.Timestamp >= from);
         if (filter.To is { } to) events = events.Where(e => e.Timestamp < to);
         await foreach (var e in events.OrderBy(e => e.Sequence).ToAsyncEnumerable(ct))
-            if (AuditFormat.Entry(e, names.GetValueOrDefault(e.StreamId, "")) is { } entry) yield return entry;
+            if (AuditCatalogue.Entry(e, names.GetValueOrDefault(e.StreamId, "")) is { } entry) yield return entry;
     }
 
     private async Task<IQueryable<RoomSummary>> FilteredAsync(AuditFilter f, CancellationToken ct)
@@ -49,7 +49,7 @@ public sealed class AuditQueries(IQuerySession session)
         if (f.Kind is not null)
         {
             // Rooms with at least one event of that kind (in the time range, if one is given).
-            var events = session.Events.QueryAllRawEvents().Where(e => e.EventTypesAre(AuditFilter.KindType(f.Kind)));
+            var events = session.Events.QueryAllRawEvents().Where(e => e.EventTypesAre(AuditCatalogue.Named(f.Kind)!.Type));
             if (f.From is { } efrom) events = events.Where(e => e.Timestamp >= efrom);
             if (f.To is { } eto) events = events.Where(e => e.Timestamp < eto);
             var streams = (await events.Select(e => e.StreamId).ToListAsync(ct)).Distinct().ToArray();
@@ -66,7 +66,7 @@ public sealed class AuditQueries(IQuerySession session)
         var streams = events.Select(e => e.StreamId).Distinct().ToArray();
         var names = (await session.Query<RoomSummary>().Where(s => s.Id.IsOneOf(streams)).Select(s => new { s.Id, s.RoomName }).ToListAsync(ct))
             .ToDictionary(s => s.Id, s => s.RoomName);
-        return events.Select(e => AuditFormat.Entry(e, names.GetValueOrDefault(e.StreamId, ""))).OfType<AuditEntry>().ToList();
+        return events.Select(e => AuditCatalogue.Entry(e, names.GetValueOrDefault(e.StreamId, ""))).OfType<AuditEntry>().ToList();
     }
 
     /// <summary>Every event of a room's stream, oldest first.</summary>
@@ -75,27 +75,6 @@ public sealed class AuditQueries(IQuerySession session)
         var summary = await SummaryAsync(roomId, ct);
         if (summary is null) return [];
         var events = await session.Events.FetchStreamAsync(summary.Id, token: ct);
-        return events.Select(e => AuditFormat.Entry(e, summary.RoomName)).OfType<AuditEntry>().ToList();
+        return events.Select(e => AuditCatalogue.Entry(e, summary.RoomName)).OfType<AuditEntry>().ToList();
     }
-}
-
-/// <summary>Turns stored events into readable rows: who did what to whom.</summary>
-public static class AuditFormat
-{
-    public static AuditEntry? Entry(IEvent e, string roomName) => e.Data switch
-    {
-        RoomCreated x => new(e.Sequence, x.At, x.RoomId, x.RoomName, nameof(RoomCreated), Who(x.ActorName, x.ActorId), "", $"capacity {x.Capacity}"),
-        ParticipantJoined x => new(e.Sequence, x.At, x.RoomId, roomName, nameof(ParticipantJoined), Who(x.DisplayName, x.ActorId), Who(x.DisplayName, x.ParticipantId), x.IsHost ? "host" : "guest"),
-        ParticipantLeft x => new(e.Sequence, x.At, x.RoomId, roomName, nameof(ParticipantLeft), Who(x.DisplayName, x.ActorId), Who(x.DisplayName, x.ParticipantId), x.Reason),
-        ParticipantKicked x => new(e.Sequence, x.At, x.RoomId, roomName, nameof(ParticipantKicked), Who(x.ActorName, x.ActorId), Who(x.DisplayName, x.ParticipantId), ""),
-        JoinRefused x => new(e.Sequence, x.At, x.RoomId, roomName, nameof(JoinRefused), x.ActorId, x.DisplayName,
-            x.Count > 1 ? $"{x.Reason} ({x.Count} refused, the last as shown)" : x.Reason),
-        RoomLocked x => new(e.Sequence, x.At, x.RoomId, roomName, nameof(RoomLocked), Who(x.ActorName, x.ActorId), "", ""),
-        RoomUnlocked x => new(e.Sequence, x.At, x.RoomId, roomName, nameof(RoomUnlocked), Who(x.ActorName, x.ActorId), "", ""),
-        RoomEnded x => new(e.Sequence, x.At, x.RoomId, roomName, nameof(RoomEnded), Who(x.ActorName, x.ActorId), "", $"{x.ParticipantsClosed} in the call"),
-        RoomDeleted x => new(e.Sequence, x.At, x.RoomId, x.RoomName, nameof(RoomDeleted), Who(x.ActorName, x.ActorId), "", ""),
-        _ => null,
-    };
-
-    private static string Who(string name, string id) => string.IsNullOrEmpty(name) ? id : $"{name} ({id})";
 }

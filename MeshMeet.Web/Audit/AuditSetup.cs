@@ -27,10 +27,7 @@ public static class AuditSetup
         o.DatabaseSchemaName = Schema;
         o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         o.Events.StreamIdentity = StreamIdentity.AsGuid;
-        o.Events.AddEventTypes([
-            typeof(RoomCreated), typeof(RoomDeleted), typeof(ParticipantJoined), typeof(ParticipantLeft),
-            typeof(ParticipantKicked), typeof(JoinRefused), typeof(RoomLocked), typeof(RoomUnlocked), typeof(RoomEnded),
-        ]);
+        o.Events.AddEventTypes(AuditCatalogue.Kinds.Select(k => k.Type));
         // Inline: the summary row commits in the same transaction as the events it counts.
         o.Projections.Add<RoomSummaryProjection>(ProjectionLifecycle.Inline);
         o.Schema.For<RoomSummary>().Index(x => x.RoomId).Index(x => x.OwnerId).Index(x => x.LastActivity);

@@ -11,38 +11,39 @@ public sealed record RoomSummary(
 {
     // Pure steps, one per event, unit-tested without a database.
 
-    public static RoomSummary Create(RoomCreated e) =>
+    public static RoomSummary StartedBy(RoomCreated e) =>
         new(Guid.Empty, e.RoomId, e.RoomName, e.ActorId, e.ActorName, e.At, false, null, false, 0, 0, 0, 0, 0, e.At);
 
-    public RoomSummary Apply(ParticipantJoined e) =>
+    public RoomSummary After(ParticipantJoined e) =>
         this with { Present = Present + 1, TotalJoins = TotalJoins + 1, PeakParticipants = Math.Max(PeakParticipants, Present + 1), LastActivity = e.At };
 
-    public RoomSummary Apply(ParticipantLeft e) => this with { Present = Math.Max(0, Present - 1), LastActivity = e.At };
+    public RoomSummary After(ParticipantLeft e) => this with { Present = Math.Max(0, Present - 1), LastActivity = e.At };
 
-    public RoomSummary Apply(ParticipantKicked e) => this with { Present = Math.Max(0, Present - 1), Kicks = Kicks + 1, LastActivity = e.At };
+    public RoomSummary After(ParticipantKicked e) => this with { Present = Math.Max(0, Present - 1), Kicks = Kicks + 1, LastActivity = e.At };
 
-    public RoomSummary Apply(JoinRefused e) => this with { Refusals = Refusals + Math.Max(1, e.Count), LastActivity = e.At };
+    public RoomSummary After(JoinRefused e) => this with { Refusals = Refusals + Math.Max(1, e.Count), LastActivity = e.At };
 
-    public RoomSummary Apply(RoomLocked e) => this with { Locked = true, LastActivity = e.At };
+    public RoomSummary After(RoomLocked e) => this with { Locked = true, LastActivity = e.At };
 
-    public RoomSummary Apply(RoomUnlocked e) => this with { Locked = false, LastActivity = e.At };
+    public RoomSummary After(RoomUnlocked e) => this with { Locked = false, LastActivity = e.At };
 
     /// <summary>Ending a call removes everyone at once.</summary>
-    public RoomSummary Apply(RoomEnded e) => this with { Present = 0, LastActivity = e.At };
+    public RoomSummary After(RoomEnded e) => this with { Present = 0, LastActivity = e.At };
 
-    public RoomSummary Apply(RoomDeleted e) => this with { Deleted = true, DeletedAt = e.At, Present = 0, LastActivity = e.At };
+    public RoomSummary After(RoomDeleted e) => this with { Deleted = true, DeletedAt = e.At, Present = 0, LastActivity = e.At };
 }
 
-/// <summary>Marten's side of <see cref="RoomSummary"/>: routes each event to its pure step.</summary>
+/// <summary>Marten's side of <see cref="RoomSummary"/>: each event goes to its step in <see cref="AuditCatalogue"/>.</summary>
 public sealed class RoomSummaryProjection : SingleStreamProjection<RoomSummary, Guid>
 {
-    public static RoomSummary Create(JasperFx.Events.IEvent<RoomCreated> e) => RoomSummary.Create(e.Data) with { Id = e.StreamId };
-    public static RoomSummary Apply(ParticipantJoined e, RoomSummary s) => s.Apply(e);
-    public static RoomSummary Apply(ParticipantLeft e, RoomSummary s) => s.Apply(e);
-    public static RoomSummary Apply(ParticipantKicked e, RoomSummary s) => s.Apply(e);
-    public static RoomSummary Apply(JoinRefused e, RoomSummary s) => s.Apply(e);
-    public static RoomSummary Apply(RoomLocked e, RoomSummary s) => s.Apply(e);
-    public static RoomSummary Apply(RoomUnlocked e, RoomSummary s) => s.Apply(e);
-    public static RoomSummary Apply(RoomEnded e, RoomSummary s) => s.Apply(e);
-    public static RoomSummary Apply(RoomDeleted e, RoomSummary s) => s.Apply(e);
+    public RoomSummaryProjection()
+    {
+        foreach (var kind in AuditCatalogue.Kinds) IncludeType(kind.Type);
+    }
+
+    public override RoomSummary? Evolve(RoomSummary? snapshot, Guid id, JasperFx.Events.IEvent e)
+    {
+        var next = AuditCatalogue.Summarise(snapshot, e.Data);
+        return snapshot is null && next is not null ? next with { Id = id } : next;
+    }
 }

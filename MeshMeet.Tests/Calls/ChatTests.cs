@@ -2,7 +2,7 @@ using MeshMeet.Tests.Support;
 using MeshMeet.Web.Signaling;
 using Microsoft.AspNetCore.SignalR;
 
-namespace MeshMeet.Tests.Signaling;
+namespace MeshMeet.Tests.Calls;
 
 public sealed class ChatRulesTests
 {

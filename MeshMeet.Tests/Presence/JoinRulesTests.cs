@@ -1,7 +1,7 @@
 using MeshMeet.Web.Signaling;
 using Microsoft.AspNetCore.SignalR;
 
-namespace MeshMeet.Tests.Signaling;
+namespace MeshMeet.Tests.Presence;
 
 public sealed class JoinRulesTests
 {
