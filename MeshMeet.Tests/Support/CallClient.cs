@@ -18,15 +18,9 @@ public sealed class CallClient : IAsyncDisposable
     private CallClient(HubConnection connection)
     {
         Connection = connection;
-        Record<PeerInfo>(nameof(ISignalingClient.PeerJoined));
-        Record<PeerLeft>(nameof(ISignalingClient.PeerLeft));
-        Record<SignalMessage>(nameof(ISignalingClient.Signal));
-        Record<MediaStateChanged>(nameof(ISignalingClient.MediaStateChanged));
-        Record<Kicked>(nameof(ISignalingClient.Kicked));
-        Record<RoomClosed>(nameof(ISignalingClient.RoomClosed));
-        Record<RoomLockChanged>(nameof(ISignalingClient.RoomLockChanged));
-        Record<ChatMessage>(nameof(ISignalingClient.ChatMessage));
-        Record<HandChanged>(nameof(ISignalingClient.HandChanged));
+        // Every event of the client interface (each call feature declares its own in its part of it), by its message type.
+        foreach (var e in typeof(ISignalingClient).GetMethods())
+            Connection.On(e.Name, [e.GetParameters()[0].ParameterType], payload => Record(e.Name, payload[0]!));
     }
 
     /// <param name="cookie">A Cookie header to send, as the browser that opened the call page would.</param>
@@ -102,11 +96,12 @@ public sealed class CallClient : IAsyncDisposable
 
     public string Describe() => string.Join("; ", _received.Select(e => $"{e.Name} {e.Payload}"));
 
-    private void Record<T>(string name) => Connection.On<T>(name, payload =>
+    private Task Record(string name, object payload)
     {
-        _received.Enqueue((name, payload!));
+        _received.Enqueue((name, payload));
         _arrived.Release();
-    });
+        return Task.CompletedTask;
+    }
 
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
 }

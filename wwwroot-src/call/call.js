@@ -1,31 +1,50 @@
-// Entry of the call page island: wires the signaling connection, local media and the mesh to the page's markup.
-// The page's state is visible to people (words) and to tests (data-call-state, data-self-id, data-peer-id ...).
+// Entry of the call page island: wires the signaling connection, local media and the mesh to the page's markup, and
+// lists the call's features. The page's phase lives in one state machine (state.js), everyone's state in the peer
+// store (store.js); both are visible to people (words) and to tests (data-call-state, data-self-id, data-peer-id ...).
 
 import { Signaling, hubErrorMessage } from './signaling.js';
 import { LocalMedia } from './media.js';
 import { Mesh } from './mesh.js';
 import { CallView } from './view.js';
-import { ChatPanel } from './chat.js';
+import { PeerStore } from './store.js';
+import { INITIAL, IN_CALL, transition } from './state.js';
 import { nextSpeaking, shortcutFor } from './rules.js';
+import * as chat from './chat.js';
+import * as hands from './hands.js';
+import * as moderation from './moderation.js';
+
+/**
+ * What a call feature gets to wire itself: the hub (its own methods through invoke and on), the peer store, the view
+ * and the call's root element.
+ * @typedef {{ signaling: Signaling, store: PeerStore, view: CallView, root: HTMLElement }} FeatureContext
+ */
+
+/** The call's features, each a module with install(context). */
+const FEATURES = [chat, hands, moderation];
 
 const root = document.getElementById('call');
 const roomId = root.dataset.roomId;
-const view = new CallView(root);
+const store = new PeerStore();
+const view = new CallView(root, store);
 const media = new LocalMedia();
 const signaling = new Signaling(root.dataset.hubUrl);
-const chat = new ChatPanel(root, (text) => signaling.sendChat(text), (message) => view.showAlert(hubErrorMessage(message)));
+for (const feature of FEATURES) feature.install({ signaling, store, view, root });
 const tokenKey = `meshmeet.token.${roomId}`;
 // Set while this tab is in the call, so a reload rejoins with the same identity instead of showing the pre-join screen.
 const activeKey = `meshmeet.active.${roomId}`;
 const nameKey = 'meshmeet.name';
 const shortcutsKey = 'meshmeet.shortcuts';
 
-/** @type {Mesh | null} */
+/** The page's phase (state.js); every change goes through dispatch. */
+let call = INITIAL;
+/** @param {Parameters<typeof transition>[1]} event @returns {boolean} whether the state changed */
+function dispatch(event) {
+  const before = call;
+  call = transition(call, event);
+  return call !== before;
+}
+/** The peer connections, while in the call. @type {Mesh | null} */
 let mesh = null;
-let joining = false;
-let selfId = '';
-let joinedName = '';
-let connected = false;
 /** Timer that fetches fresh TURN credentials before the ones the mesh holds run out. */
 let iceRefresh = 0;
 
@@ -37,28 +56,28 @@ async function preview(choice) {
 }
 
 async function join(displayName) {
-  if (joining || mesh) return; // one join at a time, and none while in the call
+  if (call.phase !== 'prejoin' && call.phase !== 'error') return; // one join at a time, and none while in the call
   const name = displayName.trim();
   if (!name || name.length > 40) {
     view.showNameError(name ? 'Your name must be at most 40 characters.' : 'Type your name so the others know who you are.');
     return;
   }
+  dispatch({ type: 'join' });
   view.showNameError('');
   view.setState('joining', 'Joining…');
   media.stopMeter();
-  joining = true;
   try {
-    if (!connected) {
+    if (!call.connected) {
       await signaling.start();
-      connected = true;
+      dispatch({ type: 'connected' });
     }
     await enter(name);
   } catch (error) {
     sessionStorage.removeItem(activeKey);
-    view.setState('error', 'Could not join.');
-    view.showAlert(hubErrorMessage(error));
-  } finally {
-    joining = false;
+    if (dispatch({ type: 'join-failed' })) {
+      view.setState('error', 'Could not join.');
+      view.showAlert(hubErrorMessage(error));
+    }
   }
 }
 
@@ -68,18 +87,23 @@ async function enter(name) {
   localStorage.setItem(tokenKey, result.reconnectToken);
   localStorage.setItem(nameKey, name);
   sessionStorage.setItem(activeKey, '1');
-  selfId = result.selfId;
-  joinedName = name;
+  const selfId = result.selfId;
+  // A resume keeps the seat and what the server stored with it (a raised hand); the others arrive again in peers.
+  const handRaised = result.resumed && (store.self?.handRaised ?? false);
   mesh?.close();
-  view.clearPeers();
+  store.clear();
+  store.selfId = selfId;
+  store.add({ id: selfId, displayName: name, isHost: result.isHost, audioMuted: media.audioMuted, videoMuted: media.videoMuted,
+    screenSharing: media.screenTrack !== null, handRaised });
   mesh = new Mesh({ selfId, signaling, media, iceServers: result.iceServers, iceTransportPolicy: result.iceTransportPolicy,
-    uplinkBudgetKbps: result.uplinkBudgetKbps, isMuted: (id) => view.isPeerFullyMuted(id) });
+    uplinkBudgetKbps: result.uplinkBudgetKbps, isMuted: (id) => store.isFullyMuted(id) });
   mesh.addEventListener('remote-stream', ({ detail }) => view.showPeerStream(detail.peerId, detail.stream));
   mesh.addEventListener('remote-screen', ({ detail }) => view.showPeerScreen(detail.peerId, detail.stream));
-  mesh.addEventListener('peer-state', ({ detail }) => view.showPeerConnection(detail.peerId, detail.state));
-  view.enterCall({ selfId, name, stream: media.stream, isHost: result.isHost, locked: result.locked });
+  mesh.addEventListener('peer-state', ({ detail }) => store.update(detail.peerId, { connection: detail.state }));
+  view.enterCall({ selfId, name, stream: media.stream });
+  dispatch({ type: 'joined', selfId, name });
   for (const peer of result.peers) {
-    view.addPeer(peer);
+    store.add(peer);
     mesh.connect(peer.id, { initiator: false });
   }
   view.setState('in-call', describeRoom(result.peers.length + 1, result.capacity));
@@ -121,6 +145,7 @@ async function shareScreen(share) {
     await mesh?.shareScreen(null);
   }
   view.setSharing(media.screenTrack !== null);
+  store.update(store.selfId, { screenSharing: media.screenTrack !== null });
   await sendMediaState();
 }
 
@@ -139,9 +164,9 @@ setInterval(() => {
   if (!mesh) return;
   const now = performance.now();
   for (const [id, level] of mesh.audioLevels()) {
-    const state = nextSpeaking(speaking.get(id) ?? { speaking: false, loudAt: -Infinity }, level, now, view.isPeerAudioMuted(id));
+    const state = nextSpeaking(speaking.get(id) ?? { speaking: false, loudAt: -Infinity }, level, now, store.get(id)?.audioMuted ?? true);
     speaking.set(id, state);
-    view.setSpeaking(id, state.speaking);
+    store.update(id, { speaking: state.speaking });
   }
 }, 200);
 
@@ -151,9 +176,11 @@ function describeRoom(count, capacity) {
 
 function finish(state, title, message) {
   sessionStorage.removeItem(activeKey);
+  dispatch({ type: 'ended', reason: state });
   clearTimeout(iceRefresh);
   mesh?.close();
   mesh = null;
+  store.clear();
   media.close();
   view.showEnded(state, title, message);
   signaling.stop();
@@ -161,51 +188,50 @@ function finish(state, title, message) {
 
 signaling.addEventListener('peer-joined', ({ detail: peer }) => {
   if (!mesh) return;
-  view.addPeer(peer);
+  store.add(peer);
   mesh.connect(peer.id, { initiator: true }); // existing peers offer to the newcomer (also after a resume)
-  view.setStatus(describeRoom(view.peerCount + 1, Number(root.dataset.capacity)));
+  view.setStatus(describeRoom(store.count, Number(root.dataset.capacity)));
 });
 signaling.addEventListener('peer-left', ({ detail }) => {
   mesh?.forget(detail.id);
   speaking.delete(detail.id);
-  view.removePeer(detail.id);
-  view.setStatus(describeRoom(view.peerCount + 1, Number(root.dataset.capacity)));
+  store.remove(detail.id);
+  view.setStatus(describeRoom(store.count, Number(root.dataset.capacity)));
 });
 signaling.addEventListener('signal', ({ detail }) => mesh?.handleSignal(detail));
-signaling.addEventListener('media-state', ({ detail }) => view.setPeerMedia(detail.id, detail.audioMuted, detail.videoMuted, detail.screenSharing));
+signaling.addEventListener('media-state', ({ detail }) => store.update(detail.id,
+  { audioMuted: detail.audioMuted, videoMuted: detail.videoMuted, screenSharing: detail.screenSharing }));
 signaling.addEventListener('kicked', ({ detail }) => finish('kicked', 'You were removed from the call', detail.reason));
 signaling.addEventListener('room-closed', ({ detail }) => finish('closed',
   detail.reason === 'deleted' ? 'The room was deleted' : 'The host ended the call',
   detail.reason === 'deleted' ? 'This room no longer exists.' : 'The call is over. You can join again later.'));
-signaling.addEventListener('lock-changed', ({ detail }) => view.setLocked(detail.locked));
-signaling.addEventListener('chat-message', ({ detail }) => chat.add(detail, detail.from === selfId));
-signaling.addEventListener('hand-changed', ({ detail }) => view.setHand(detail.id, detail.raised));
 signaling.addEventListener('reconnecting', () => {
-  if (mesh) view.setState('reconnecting', 'Connection to the server lost. Reconnecting…');
+  if (dispatch({ type: 'reconnecting' })) view.setState('reconnecting', 'Connection to the server lost. Reconnecting…');
 });
 signaling.addEventListener('reconnected', async () => {
-  if (!mesh) return;
+  if (!IN_CALL.has(call.phase)) return;
   try {
-    await enter(joinedName); // resumes the same identity with the reconnect token
+    await enter(call.name); // resumes the same identity with the reconnect token
   } catch (error) {
     finish('error', 'Could not rejoin the call', hubErrorMessage(error));
   }
 });
 signaling.addEventListener('closed', () => {
-  connected = false;
-  if (mesh) finish('error', 'Connection lost', 'The connection to the server was lost. Check your network and join again.');
+  const wasInCall = IN_CALL.has(call.phase);
+  dispatch({ type: 'disconnected' });
+  if (wasInCall) finish('error', 'Connection lost', 'The connection to the server was lost. Check your network and join again.');
 });
 
 view.onJoin = (name) => join(name);
 view.onDeviceChange = (choice) => preview(choice).catch((e) => view.showAlert(`Could not switch device: ${e.message}`));
 view.onMute = async (muted) => {
   media.setAudioMuted(muted);
-  view.setSelfMedia(media.audioMuted, media.videoMuted);
+  store.update(store.selfId, { audioMuted: media.audioMuted });
   await sendMediaState();
 };
 view.onVideo = async (off) => {
   media.setVideoMuted(off);
-  view.setSelfMedia(media.audioMuted, media.videoMuted);
+  store.update(store.selfId, { videoMuted: media.videoMuted });
   await sendMediaState();
 };
 view.onScreen = (share) => shareScreen(share);
@@ -235,7 +261,7 @@ media.addEventListener('device-lost', async ({ detail }) => {
 view.setShortcuts(localStorage.getItem(shortcutsKey) !== 'off');
 view.onShortcuts = (enabled) => localStorage.setItem(shortcutsKey, enabled ? 'on' : 'off');
 document.addEventListener('keydown', (event) => {
-  if (root.dataset.callState !== 'in-call' || localStorage.getItem(shortcutsKey) === 'off') return;
+  if (call.phase !== 'in-call' || localStorage.getItem(shortcutsKey) === 'off') return;
   const action = shortcutFor(event);
   if (!action) return;
   event.preventDefault();
@@ -247,10 +273,6 @@ view.onLeave = async () => {
   await signaling.leaveRoom().catch(() => {});
   finish('closed', 'You left the call', 'Thanks for joining.');
 };
-view.onKick = (peerId, lockRoom) => signaling.kickParticipant(peerId, lockRoom).catch((e) => view.showAlert(hubErrorMessage(e)));
-view.onEnd = () => signaling.endRoom().catch((e) => view.showAlert(hubErrorMessage(e)));
-view.onLock = (locked) => signaling.setRoomLock(locked).catch((e) => view.showAlert(hubErrorMessage(e)));
-view.onHand = (raised, participantId) => signaling.setHand(raised, participantId).catch((e) => view.showAlert(hubErrorMessage(e)));
 
 // Start: preview with the remembered devices; a reload of an active call goes straight back in. Whether this is such a
 // reload is read before the preview: a person who clicks Join while the camera is still starting marks the tab

@@ -1,53 +1,66 @@
-// The chat panel: messages relayed by the hub to the room (stored nowhere), shown as text, never as HTML.
+// Chat: messages relayed by the hub to the room (stored nowhere), shown as text, never as HTML. A call feature:
+// install() wires its panel, its button and its hub method and event.
 
-import { cleanChatText } from './rules.js';
+import { hubErrorMessage } from './signaling.js';
 
-export class ChatPanel {
-  #root;
-  #unread = 0;
+/** What the server accepts as a chat message (DESIGN.md, SendChat): the trimmed text, or why not. */
+export const CHAT_MAX_LENGTH = 1000;
+export function cleanChatText(text) {
+  const trimmed = String(text ?? '').replace(/\r\n/g, '\n').trim();
+  if (!trimmed) return { error: 'A message needs some text.' };
+  if (trimmed.length > CHAT_MAX_LENGTH) return { error: `A message can be at most ${CHAT_MAX_LENGTH} characters.` };
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(trimmed)) return { error: 'A message cannot contain control characters.' };
+  // Embeddings, overrides and isolates would let a message reorder itself or look like someone else's (as the server says).
+  if (/[\u202a-\u202e\u2066-\u2069]/.test(trimmed)) return { error: 'A message cannot contain text-direction control characters.' };
+  return { text: trimmed };
+}
 
-  /**
-   * @param {HTMLElement} root the call element
-   * @param {(text: string) => Promise<void>} send
-   * @param {(message: string) => void} alert
-   */
-  constructor(root, send, alert) {
-    this.#root = root;
-    this.#$('#chat-button').addEventListener('click', () => this.toggle());
-    this.#$('#chat-form').addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const box = this.#$('#chat-text');
-      const { text, error } = cleanChatText(box.value);
-      if (error) { alert(error); return; }
-      try {
-        await send(text);
-        box.value = '';
-      } catch (e) {
-        alert(e instanceof Error ? e.message : String(e));
-      }
-    });
-    // Enter sends, Shift+Enter starts a new line.
-    this.#$('#chat-text').addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && !event.shiftKey) {
-        event.preventDefault();
-        this.#$('#chat-form').requestSubmit();
-      }
-    });
-  }
+/** @param {import('./features.js').FeatureContext} context */
+export function install({ signaling, store, view, root }) {
+  const $ = (selector) => root.querySelector(selector);
+  const panel = $('#chat-panel');
+  const button = $('#chat-button');
+  const box = $('#chat-text');
+  let unread = 0;
 
-  get isOpen() { return !this.#$('#chat-panel').hidden; }
-
-  toggle(open = !this.isOpen) {
-    this.#$('#chat-panel').hidden = !open;
-    this.#$('#chat-button').setAttribute('aria-expanded', String(open));
+  const setUnread = (count) => {
+    unread = count;
+    const badge = $('#chat-unread');
+    badge.hidden = count === 0;
+    badge.textContent = count === 0 ? '' : `${count} unread`;
+  };
+  const toggle = (open = panel.hidden) => {
+    panel.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
     if (open) {
-      this.#setUnread(0);
-      this.#$('#chat-text').focus();
+      setUnread(0);
+      box.focus();
     }
-  }
+  };
 
-  /** @param {{ id: string, from: string, displayName: string, text: string, sentAt: string }} message */
-  add(message, mine) {
+  button.addEventListener('click', () => toggle());
+  $('#chat-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const { text, error } = cleanChatText(box.value);
+    if (error) { view.showAlert(error); return; }
+    try {
+      await signaling.invoke('SendChat', { text });
+      box.value = '';
+    } catch (e) {
+      view.showAlert(hubErrorMessage(e));
+    }
+  });
+  // Enter sends, Shift+Enter starts a new line.
+  box.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault();
+      $('#chat-form').requestSubmit();
+    }
+  });
+
+  signaling.on('ChatMessage', (message) => {
+    const mine = message.from === store.selfId;
     const item = document.createElement('li');
     item.dataset.chatMessage = message.id;
     item.dataset.from = message.from;
@@ -64,18 +77,9 @@ export class ChatPanel {
     text.className = 'text';
     text.textContent = message.text; // text, never markup
     item.append(who, ' ', time, text);
-    const list = this.#$('#chat-messages');
+    const list = $('#chat-messages');
     list.append(item);
     list.scrollTop = list.scrollHeight;
-    if (!this.isOpen && !mine) this.#setUnread(this.#unread + 1);
-  }
-
-  #setUnread(count) {
-    this.#unread = count;
-    const badge = this.#$('#chat-unread');
-    badge.hidden = count === 0;
-    badge.textContent = count === 0 ? '' : `${count} unread`;
-  }
-
-  #$(selector) { return this.#root.querySelector(selector); }
+    if (panel.hidden && !mine) setUnread(unread + 1);
+  });
 }

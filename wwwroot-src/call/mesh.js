@@ -1,10 +1,12 @@
-// The peer connections of a full-mesh call: one RTCPeerConnection per other participant, negotiated with MDN's
-// "perfect negotiation" (identical code on both sides; the polite side of each pair is decided by comparing ids).
+// The peer connections of a full-mesh call: the registry of pairs (one RTCPeerConnection per other participant), what
+// goes to all of them (tracks, the screen, the bitrate plan, fresh ICE servers) and the repair watchdog. Each pair's
+// negotiation is in negotiation.js, its media slots in slots.js, the repair rule in repair.js.
 // Events (on the Mesh): 'remote-stream' {peerId, stream}, 'remote-screen' {peerId, stream}, 'peer-state' {peerId, state}.
-// Every pair has three media slots in a fixed order: audio, camera, and a screen slot that carries nothing until its
-// owner shares a screen (replaceTrack, so sharing starts and stops without renegotiating).
 
-import { HEALTHY_PAIR, SerialQueue, bitratePlan, isPolite, repairStep, screenSharePlan, sdpSessionId } from './rules.js';
+import { bitratePlan, isPolite, screenSharePlan } from './rules.js';
+import { Negotiation } from './negotiation.js';
+import { MediaSlots } from './slots.js';
+import { Repair } from './repair.js';
 
 /** How long a newcomer waits for an existing peer's offer before offering itself (a lost PeerJoined). */
 const OFFER_WAIT_MS = 3000;
@@ -21,8 +23,8 @@ export class Mesh extends EventTarget {
   /** @type {MediaStreamTrack | null} */
   #screenTrack = null;
   #isMuted;
-  /** Each pair's self-repair (rules.js repairStep), checked every second. */
-  #repair = new Map();
+  /** Each pair's self-repair, checked every second. */
+  #repair = new Repair();
   #watchdog;
 
   /**
@@ -87,7 +89,7 @@ export class Mesh extends EventTarget {
   /** The peer left: forget its repair state too. */
   forget(peerId) {
     this.disconnect(peerId);
-    this.#repair.delete(peerId);
+    this.#repair.forget(peerId);
   }
 
   /** Applies a relayed offer, answer or candidate; an unknown sender gets a connection on the fly. An offer of a
@@ -108,22 +110,21 @@ export class Mesh extends EventTarget {
     for (const id of [...this.#links.keys()]) this.disconnect(id);
   }
 
-  /** Self-repair: a pair whose media stopped gets an ICE restart, then a new connection, then "cannot reach". */
+  /** Self-repair: a pair whose media stopped gets an ICE restart, then a new connection, then "cannot reach"; a pair
+   * that never connected gets a new connection, then "cannot reach". */
   async #checkMedia() {
     const now = performance.now();
     for (const [peerId, link] of [...this.#links]) {
       const packets = await link.inboundPackets();
       if (this.#links.get(peerId) !== link) continue; // replaced meanwhile
-      const watching = link.pc.connectionState === 'connected' && !this.#isMuted(peerId);
-      const { state, action } = repairStep(this.#repair.get(peerId) ?? HEALTHY_PAIR, packets, now, watching);
-      this.#repair.set(peerId, state);
+      const action = this.#repair.step(peerId, { packets, connected: link.pc.connectionState === 'connected', muted: this.#isMuted(peerId) }, now);
       if (action === 'none') continue;
       console.warn(`MeshMeet: media from ${peerId}: ${action}`);
       if (action === 'restart-ice') link.pc.restartIce();
       else if (action === 'reconnect') {
         this.connect(peerId, { initiator: true });
         this.#links.get(peerId).repairing = true;
-        this.#repair.set(peerId, { ...state, packets: 0 }); // the new connection counts from zero
+        this.#repair.replaced(peerId);
       } else if (action === 'give-up') this.dispatchEvent(new CustomEvent('peer-state', { detail: { peerId, state: 'unreachable' } }));
       else if (action === 'recovered') this.dispatchEvent(new CustomEvent('peer-state', { detail: { peerId, state: link.pc.connectionState } }));
     }
@@ -156,35 +157,44 @@ export class Mesh extends EventTarget {
   }
 }
 
+/** One pair: its connection, negotiation and media slots. */
 class PeerLink {
-  #queue = new SerialQueue();
-  #pendingCandidates = [];
-  #makingOffer = false;
-  #ignoreOffer = false;
   #started = false;
   #closed = false;
   #timer = null;
   #plan = null;
-  #remoteSession = null;
   /** Made to replace a connection whose media stopped. */
   repairing = false;
 
   constructor(peerId, { polite, iceServers, iceTransportPolicy, stream, screenTrack, send, events }) {
     this.peerId = peerId;
-    this.polite = polite;
     this.stream = stream;
     this.screenTrack = screenTrack;
-    this.send = send;
     this.events = events;
     this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy });
+    this.slots = new MediaSlots(this.pc);
+    this.negotiation = new Negotiation({
+      pc: this.pc,
+      polite,
+      send,
+      // Answering our first offer: our tracks reuse the transceivers the offer created, so no second round is needed.
+      beforeAnswer: () => {
+        if (this.#started) return;
+        this.#started = true;
+        clearTimeout(this.#timer);
+        this.slots.addTracks(this.stream);
+        this.slots.openScreen(this.screenTrack, (what, e) => this.#report(what, e));
+      },
+      report: (what, e) => this.#report(what, e),
+    });
     this.remoteStream = new MediaStream();
 
-    this.pc.onnegotiationneeded = () => this.#offer();
+    this.pc.onnegotiationneeded = () => this.negotiation.offer();
     this.pc.onicecandidate = ({ candidate }) => {
-      if (candidate) this.send({ candidate: candidate.toJSON() }).catch((e) => this.#report('sending a candidate', e));
+      if (candidate) send({ candidate: candidate.toJSON() }).catch((e) => this.#report('sending a candidate', e));
     };
     this.pc.ontrack = ({ track, streams, transceiver }) => {
-      if (transceiver === this.#videoTransceivers()[1]) {
+      if (this.slots.purposeOf(transceiver) === 'screen') {
         this.#emit('remote-screen', { stream: new MediaStream([track]) });
         return;
       }
@@ -205,17 +215,14 @@ class PeerLink {
     };
   }
 
-  /** Adds our tracks (or receive-only slots when we have none) and the screen slot, which makes the browser ask for
-   * an offer. */
+  get polite() { return this.negotiation.polite; }
+
+  /** Opens our slots, which makes the browser ask for an offer. */
   start() {
     if (this.#started || this.#closed) return;
     this.#started = true;
     clearTimeout(this.#timer);
-    this.#addTracks();
-    for (const kind of ['audio', 'video']) {
-      if (!this.pc.getTransceivers().some((t) => t.receiver.track.kind === kind)) this.pc.addTransceiver(kind, { direction: 'recvonly' });
-    }
-    this.#openScreenSlot();
+    this.slots.open(this.stream, this.screenTrack, (what, e) => this.#report(what, e));
   }
 
   startUnlessOfferedWithin(ms) {
@@ -223,13 +230,10 @@ class PeerLink {
   }
 
   /** Applies one relayed message, strictly after the previous one. */
-  receive({ description, candidate }) {
-    this.#queue.push(async () => {
-      if (this.#closed) return;
-      if (description) await this.#onDescription(description);
-      else if (candidate) await this.#onCandidate(candidate);
-    }).catch((e) => this.#report(description ? `applying the ${description.type}` : 'adding a candidate', e));
-  }
+  receive(message) { this.negotiation.receive(message); }
+
+  /** Is this offer from another connection of the peer than the one we talk to? */
+  isNewSession(description) { return this.negotiation.isNewSession(description); }
 
   /** @param {{ camera: object, screen: object | null }} plan */
   applyVideoPlan(plan) {
@@ -239,21 +243,13 @@ class PeerLink {
 
   async setScreen(track) {
     this.screenTrack = track;
-    const slot = this.#videoTransceivers()[1];
+    const slot = this.slots.screen;
     if (slot && !this.#closed) await slot.sender.replaceTrack(track).catch((e) => this.#report('sharing the screen', e));
   }
 
   async replaceTrack(track) {
-    const sender = track.kind === 'audio'
-      ? this.pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio')?.sender
-      : this.#videoTransceivers()[0]?.sender;
+    const sender = (track.kind === 'audio' ? this.slots.audio : this.slots.camera)?.sender;
     if (sender && !this.#closed) await sender.replaceTrack(track).catch((e) => this.#report('switching a device', e));
-  }
-
-  /** Is this offer from another connection of the peer than the one we talk to? */
-  isNewSession(description) {
-    const session = sdpSessionId(description.sdp);
-    return this.#remoteSession !== null && session !== null && session !== this.#remoteSession;
   }
 
   /** Inbound RTP packets so far, audio and video. */
@@ -271,81 +267,16 @@ class PeerLink {
 
   close() {
     this.#closed = true;
+    this.negotiation.closed = true;
     clearTimeout(this.#timer);
     this.pc.close();
     this.#emit('peer-state', { state: 'closed' });
   }
 
-  async #offer() {
-    try {
-      this.#makingOffer = true;
-      await this.pc.setLocalDescription();
-      await this.send({ description: this.pc.localDescription.toJSON() });
-    } catch (e) {
-      this.#report('making an offer', e);
-    } finally {
-      this.#makingOffer = false;
-    }
-  }
-
-  async #onDescription(description) {
-    const collision = description.type === 'offer' && (this.#makingOffer || this.pc.signalingState !== 'stable');
-    this.#ignoreOffer = !this.polite && collision;
-    if (this.#ignoreOffer) return;
-    await this.pc.setRemoteDescription(description); // rolls back our own offer first when polite
-    this.#remoteSession = sdpSessionId(description.sdp) ?? this.#remoteSession;
-    for (const c of this.#pendingCandidates.splice(0)) await this.#addCandidate(c);
-    if (description.type !== 'offer') return;
-    // Answering our first offer: our tracks reuse the transceivers the offer created, so no second round is needed.
-    if (!this.#started) {
-      this.#started = true;
-      clearTimeout(this.#timer);
-      this.#addTracks();
-      this.#openScreenSlot();
-    }
-    await this.pc.setLocalDescription();
-    await this.send({ description: this.pc.localDescription.toJSON() });
-  }
-
-  async #onCandidate(candidate) {
-    if (!this.pc.remoteDescription) {
-      this.#pendingCandidates.push(candidate); // applied as soon as the description they belong to is set
-      return;
-    }
-    await this.#addCandidate(candidate);
-  }
-
-  async #addCandidate(candidate) {
-    try {
-      await this.pc.addIceCandidate(candidate);
-    } catch (e) {
-      // Candidates for an offer we deliberately ignored are expected to fail; anything else is a real error.
-      if (!this.#ignoreOffer) throw e;
-    }
-  }
-
-  #addTracks() {
-    for (const track of this.stream.getTracks()) this.pc.addTrack(track, this.stream);
-  }
-
-  /** The video transceivers in m-line order: the camera's, then the screen slot (the same order on both sides). */
-  #videoTransceivers() {
-    return this.pc.getTransceivers().filter((t) => t.receiver.track.kind === 'video' && !t.stopped);
-  }
-
-  /** The offerer adds the screen slot; the answerer finds it in the offer and makes it able to send too. */
-  #openScreenSlot() {
-    const videos = this.#videoTransceivers();
-    const slot = videos[1] ?? this.pc.addTransceiver('video', { direction: 'sendrecv' });
-    slot.direction = 'sendrecv';
-    if (this.screenTrack) slot.sender.replaceTrack(this.screenTrack).catch((e) => this.#report('sharing the screen', e));
-  }
-
   async #applyPlan() {
     if (!this.#plan || this.#closed) return;
-    const [camera, screen] = this.#videoTransceivers();
-    await this.#limit(camera?.sender, this.#plan.camera);
-    if (this.#plan.screen) await this.#limit(screen?.sender, this.#plan.screen, 'maintain-resolution');
+    await this.#limit(this.slots.camera?.sender, this.#plan.camera);
+    if (this.#plan.screen) await this.#limit(this.slots.screen?.sender, this.#plan.screen, 'maintain-resolution');
   }
 
   async #limit(sender, plan, degradationPreference) {

@@ -53,19 +53,6 @@ export class SerialQueue {
   }
 }
 
-/** What the server accepts as a chat message (DESIGN.md, SendChat): the trimmed text, or why not. */
-export const CHAT_MAX_LENGTH = 1000;
-export function cleanChatText(text) {
-  const trimmed = String(text ?? '').replace(/\r\n/g, '\n').trim();
-  if (!trimmed) return { error: 'A message needs some text.' };
-  if (trimmed.length > CHAT_MAX_LENGTH) return { error: `A message can be at most ${CHAT_MAX_LENGTH} characters.` };
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(trimmed)) return { error: 'A message cannot contain control characters.' };
-  // Embeddings, overrides and isolates would let a message reorder itself or look like someone else's (as the server says).
-  if (/[\u202a-\u202e\u2066-\u2069]/.test(trimmed)) return { error: 'A message cannot contain text-direction control characters.' };
-  return { text: trimmed };
-}
-
 /**
  * While someone shares a screen, each upload to a peer splits its video share: the screen gets most of it, enough
  * for legible text (encoded at full resolution, content hint "detail"), the camera steps down to a thumbnail.
@@ -118,32 +105,6 @@ export function shortcutFor(event) {
   if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || event.target?.isContentEditable) return null;
   return SHORTCUTS[String(event.key).toLowerCase()] ?? null;
 }
-
-/** A pair whose media stops for this long, while connected and not muted, is repaired. */
-export const STALL_MS = 5000;
-
-/**
- * One step of a pair's self-repair, from the inbound packet count (audio and video together) just read. Media that
- * stops while the connection says "connected" is repaired in three steps, each given STALL_MS to work: an ICE
- * restart, then a fresh peer connection, then giving up (the tile says the peer cannot be reached). Packets flowing
- * again end the repair at any step. A peer that never sent anything (no camera, no microphone) is not a stall.
- * @param {{ packets: number, since: number, stage: number, flowed: boolean }} state stage 0 healthy, 1 ICE
- *   restarted, 2 reconnected, 3 given up; packets as last read (reset to 0 with a new connection)
- * @param {number} packets inbound RTP packets so far on this connection
- * @param {number} now milliseconds
- * @param {boolean} watching false while not connected, or while the peer has muted both camera and microphone
- */
-export function repairStep(state, packets, now, watching) {
-  if (packets > state.packets) {
-    return { state: { packets, since: now, stage: 0, flowed: true }, action: state.stage > 0 ? 'recovered' : 'none' };
-  }
-  if (!watching || !state.flowed) return { state: { ...state, packets, since: now }, action: 'none' };
-  if (now - state.since < STALL_MS || state.stage >= 3) return { state, action: 'none' };
-  const stage = state.stage + 1;
-  return { state: { ...state, packets, since: now, stage }, action: ['none', 'restart-ice', 'reconnect', 'give-up'][stage] };
-}
-
-export const HEALTHY_PAIR = { packets: 0, since: 0, stage: 0, flowed: false };
 
 /** The session id of an SDP ("o=" line): a new one means the peer made a new connection, not a renegotiation. */
 export function sdpSessionId(sdp) {

@@ -1,5 +1,6 @@
-// The one module that talks to /hubs/signaling: every hub method and event name appears here and nowhere else.
-// It turns hub events into DOM events on itself, so the rest of the page never touches SignalR.
+// The one module that talks to SignalR. The call's core methods and events (join, relay, leave, media state) are named
+// here and turned into DOM events on this object; each call feature module (chat.js, hands.js ...) names its own
+// methods and events through invoke() and on(), and nowhere else.
 /* global signalR */
 
 const EVENTS = {
@@ -9,9 +10,6 @@ const EVENTS = {
   MediaStateChanged: 'media-state',
   Kicked: 'kicked',
   RoomClosed: 'room-closed',
-  RoomLockChanged: 'lock-changed',
-  ChatMessage: 'chat-message',
-  HandChanged: 'hand-changed',
 };
 
 /** @param {{ previousRetryCount: number, elapsedMilliseconds: number }} attempt */
@@ -53,7 +51,12 @@ export class Signaling extends EventTarget {
    *   reconnectToken: string, roomName: string, locked: boolean, resumed: boolean, uplinkBudgetKbps: number,
    *   iceTransportPolicy: RTCIceTransportPolicy, iceRefreshSeconds: number }>}
    */
-  joinRoom(request) { return this.#connection.invoke('JoinRoom', request); }
+  async joinRoom(request) {
+    const result = await this.#connection.invoke('JoinRoom', request);
+    // Features that start from the join's answer (the room's lock, say) hear it here.
+    this.dispatchEvent(new CustomEvent('joined', { detail: result }));
+    return result;
+  }
 
   /** Fresh TURN credentials while seated. @returns {Promise<{ iceServers: RTCIceServer[], iceRefreshSeconds: number }>} */
   refreshIceServers() { return this.#connection.invoke('RefreshIceServers', {}); }
@@ -67,16 +70,20 @@ export class Signaling extends EventTarget {
 
   leaveRoom() { return this.#connection.invoke('LeaveRoom', {}); }
 
-  kickParticipant(participantId, lockRoom) { return this.#connection.invoke('KickParticipant', { participantId, lockRoom }); }
+  /**
+   * A call feature's hub method: one message object in, the hub's answer out.
+   * @param {string} method @param {object} message
+   */
+  invoke(method, message) { return this.#connection.invoke(method, message); }
 
-  endRoom() { return this.#connection.invoke('EndRoom', {}); }
-
-  setRoomLock(locked) { return this.#connection.invoke('SetRoomLock', { locked }); }
-
-  sendChat(text) { return this.#connection.invoke('SendChat', { text }); }
-
-  /** @param {boolean} raised @param {string} [participantId] someone else's hand (host only, lowering) */
-  setHand(raised, participantId) { return this.#connection.invoke('SetHand', { raised, participantId }); }
+  /**
+   * A call feature's hub event.
+   * @param {string} event @param {(message: any) => void} handler
+   */
+  on(event, handler) {
+    // The handler must return nothing: SignalR treats a returned value as a client result and rejects it.
+    this.#connection.on(event, (message) => { handler(message); });
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
-// The call page's DOM: states, tiles and controls. Knows nothing of SignalR or WebRTC; call.js feeds it.
+// The call page's DOM: states, tiles and the core controls. Knows nothing of SignalR or WebRTC. Tiles are rendered from
+// the peer store (store.js) as it changes; call.js and the feature modules feed the rest.
 
 export class CallView {
   /** Handlers set by call.js. */
@@ -7,22 +8,22 @@ export class CallView {
   onMute = (_muted) => {};
   onVideo = (_off) => {};
   onLeave = () => {};
-  onKick = (_peerId, _lockRoom) => {};
-  onEnd = () => {};
-  onLock = (_locked) => {};
-  onHand = (_raised, _participantId) => {};
   onScreen = (_share) => {};
   onCopyLink = () => {};
   onCallDevice = (_kind, _deviceId) => {};
   onShortcuts = (_enabled) => {};
+  #joined = false;
 
-  /** @param {HTMLElement} root */
-  constructor(root) {
+  /** @param {HTMLElement} root @param {import('./store.js').PeerStore} store */
+  constructor(root, store) {
     this.root = root;
+    this.store = store;
     this.$ = (selector) => root.querySelector(selector);
     this.stage = this.$('#stage');
     this.template = this.$('#tile-template');
-    this.locked = false;
+    store.addEventListener('peer', ({ detail }) => this.#render(detail.peer));
+    store.addEventListener('removed', ({ detail }) => { this.#tile(detail.id)?.remove(); this.#layout(); });
+    store.addEventListener('cleared', () => this.#clearPeers());
 
     this.$('#prejoin-form').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -42,34 +43,30 @@ export class CallView {
     this.$('#call-microphone').addEventListener('change', (event) => this.onCallDevice('audio', event.target.value));
     this.$('#shortcuts-toggle').addEventListener('change', (event) => this.onShortcuts(event.target.checked));
     this.$('#leave-button').addEventListener('click', () => this.onLeave());
-    this.$('#end-button')?.addEventListener('click', () => {
-      if (confirm('End the call for everyone?')) this.onEnd();
-    });
-    this.$('#lock-button')?.addEventListener('click', () => this.onLock(!this.locked));
-    this.$('#hand-button').addEventListener('click', () => {
-      this.onHand(this.$('[data-self-tile]').dataset.handRaised !== 'true');
-    });
+  }
+
+  /**
+   * Calls onClick with the peer's id when a button matching the selector on a peer's tile is clicked (the tiles come
+   * and go; the stage stays).
+   * @param {string} selector @param {(peerId: string, button: HTMLElement) => void} onClick
+   */
+  onTileButton(selector, onClick) {
     this.stage.addEventListener('click', (event) => {
-      const lower = event.target instanceof Element ? event.target.closest('button.lower-hand') : null;
-      if (lower) this.onHand(false, lower.closest('[data-peer-id]').dataset.peerId);
-      const button = event.target instanceof Element ? event.target.closest('button.kick') : null;
-      if (!button) return;
-      const tile = button.closest('[data-peer-id]');
-      const name = tile.querySelector('.name').textContent;
-      if (confirm(`Remove ${name} from the call? They will not be able to rejoin this room.`)) {
-        this.onKick(tile.dataset.peerId, this.$('#lock-on-kick')?.checked ?? false);
-      }
+      const button = event.target instanceof Element ? event.target.closest(selector) : null;
+      const tile = button?.closest('[data-peer-id]');
+      if (tile) onClick(tile.dataset.peerId, button);
     });
   }
 
-  get peerCount() { return this.stage.querySelectorAll('[data-peer-id]').length; }
+  /** The tile of a participant (self included), for features that draw on it. */
+  tileOf(id) { return id === this.store.selfId ? this.$('[data-self-tile]') : this.#tile(id); }
 
   setState(state, status) {
     this.root.dataset.callState = state;
     for (const section of this.root.querySelectorAll('[data-view]')) {
       const view = section.dataset.view;
       section.hidden = !(view === state
-        || (view === 'prejoin' && (state === 'joining' || (state === 'error' && !this.root.dataset.selfId)))
+        || (view === 'prejoin' && (state === 'joining' || (state === 'error' && !this.#joined)))
         || (view === 'in-call' && state === 'reconnecting'));
     }
     if (status !== undefined) this.setStatus(status);
@@ -124,7 +121,6 @@ export class CallView {
     const button = this.$('#screen-button');
     button.textContent = sharing ? 'Stop sharing' : 'Share screen';
     button.setAttribute('aria-pressed', String(sharing));
-    this.$('[data-self-tile]').dataset.screenSharing = String(sharing);
   }
 
   setShortcuts(enabled) { this.$('#shortcuts-toggle').checked = enabled; }
@@ -135,50 +131,13 @@ export class CallView {
     this.$(id)?.click();
   }
 
-  enterCall({ selfId, name, stream, isHost, locked }) {
+  enterCall({ selfId, name, stream }) {
+    this.#joined = true;
     this.root.dataset.selfId = selfId;
-    this.isHost = isHost;
     const self = this.$('[data-self-tile]');
     self.querySelector('video').srcObject = stream;
     self.querySelector('.name').textContent = `${name} (you)`;
     self.querySelector('.avatar').textContent = initials(name);
-    this.setLocked(locked);
-    this.#layout();
-  }
-
-  setSelfMedia(audioMuted, videoMuted) {
-    const self = this.$('[data-self-tile]');
-    self.dataset.audioMuted = String(audioMuted);
-    self.dataset.videoMuted = String(videoMuted);
-  }
-
-  addPeer({ id, displayName, isHost, audioMuted, videoMuted, handRaised, screenSharing }) {
-    this.removePeer(id);
-    const tile = this.template.content.firstElementChild.cloneNode(true);
-    tile.dataset.peerId = id;
-    // Host status is a badge outside the name: no display name can produce it.
-    tile.querySelector('.name').textContent = displayName;
-    tile.querySelector('.host-badge').hidden = !isHost;
-    tile.querySelector('.avatar').textContent = initials(displayName);
-    tile.querySelector('.conn').textContent = 'connecting…';
-    const kick = tile.querySelector('.kick');
-    kick.textContent = `Kick ${displayName}`;
-    kick.hidden = !this.isHost;
-    tile.querySelector('.lower-hand').textContent = `Lower ${displayName}'s hand`;
-    this.stage.append(tile);
-    tile.querySelector('video[data-screen]').setAttribute('aria-label', `${displayName}'s screen`);
-    this.setPeerMedia(id, audioMuted, videoMuted, screenSharing ?? false);
-    this.setHand(id, handRaised ?? false);
-    this.#layout();
-  }
-
-  removePeer(id) {
-    this.#tile(id)?.remove();
-    this.#layout();
-  }
-
-  clearPeers() {
-    for (const tile of this.stage.querySelectorAll('[data-peer-id]')) tile.remove();
     this.#layout();
   }
 
@@ -192,63 +151,50 @@ export class CallView {
     if (video && video.srcObject !== stream) video.srcObject = stream;
   }
 
-  showPeerConnection(id, state) {
-    const tile = this.#tile(id);
-    if (!tile) return;
-    const name = tile.querySelector('.name').textContent;
-    const label = { new: 'connecting…', connecting: 'connecting…', connected: '', disconnected: 'connection unstable…',
-      failed: 'connection failed, retrying…', closed: '', unreachable: `Cannot reach ${name}` }[state] ?? '';
-    tile.querySelector('.conn').textContent = label;
-    tile.dataset.connection = state;
-  }
-
-  setPeerMedia(id, audioMuted, videoMuted, screenSharing) {
-    const tile = this.#tile(id);
-    if (!tile) return;
-    tile.dataset.audioMuted = String(audioMuted);
-    tile.dataset.videoMuted = String(videoMuted);
-    tile.dataset.screenSharing = String(screenSharing);
-    tile.querySelector('video[data-screen]').hidden = !screenSharing;
-    if (audioMuted) tile.dataset.speaking = 'false';
-  }
-
-  isPeerAudioMuted(id) { return this.#tile(id)?.dataset.audioMuted === 'true'; }
-
-  isPeerFullyMuted(id) {
-    const tile = this.#tile(id);
-    return tile?.dataset.audioMuted === 'true' && tile?.dataset.videoMuted === 'true';
-  }
-
-  setSpeaking(id, speaking) {
-    const tile = this.#tile(id);
-    if (tile && tile.dataset.speaking !== String(speaking)) tile.dataset.speaking = String(speaking);
-  }
-
-  /** A raised hand shows on the tile (self or peer); the host gets a button to lower a peer's. */
-  setHand(id, raised) {
-    const self = this.root.dataset.selfId === id;
-    const tile = self ? this.$('[data-self-tile]') : this.#tile(id);
-    if (!tile) return;
-    tile.dataset.handRaised = String(raised);
-    if (self) {
-      const button = this.$('#hand-button');
-      button.textContent = raised ? 'Lower hand' : 'Raise hand';
-      button.setAttribute('aria-pressed', String(raised));
-    } else {
-      tile.querySelector('.lower-hand').hidden = !(this.isHost && raised);
+  /** Draws a participant's tile as the store has it (a peer's tile is made on its first appearance). */
+  #render(peer) {
+    const tile = peer.self ? this.$('[data-self-tile]') : this.#tile(peer.id) ?? this.#newTile(peer);
+    tile.dataset.audioMuted = String(peer.audioMuted);
+    tile.dataset.videoMuted = String(peer.videoMuted);
+    tile.dataset.handRaised = String(peer.handRaised);
+    tile.dataset.screenSharing = String(peer.screenSharing);
+    if (peer.self) return;
+    if (tile.dataset.speaking !== String(peer.speaking && !peer.audioMuted)) tile.dataset.speaking = String(peer.speaking && !peer.audioMuted);
+    tile.querySelector('video[data-screen]').hidden = !peer.screenSharing;
+    const host = this.store.self?.isHost ?? false;
+    tile.querySelector('.kick').hidden = !host;
+    tile.querySelector('.lower-hand').hidden = !(host && peer.handRaised);
+    if (tile.dataset.connection !== peer.connection) {
+      tile.dataset.connection = peer.connection;
+      tile.querySelector('.conn').textContent = { new: 'connecting…', connecting: 'connecting…', connected: '',
+        disconnected: 'connection unstable…', failed: 'connection failed, retrying…', closed: '',
+        unreachable: `Cannot reach ${peer.displayName}` }[peer.connection] ?? '';
     }
   }
 
-  setLocked(locked) {
-    this.locked = locked;
-    const button = this.$('#lock-button');
-    if (!button) return;
-    button.textContent = locked ? 'Unlock room' : 'Lock room';
-    button.setAttribute('aria-pressed', String(locked));
+  #newTile({ id, displayName, isHost }) {
+    const tile = this.template.content.firstElementChild.cloneNode(true);
+    tile.dataset.peerId = id;
+    // Host status is a badge outside the name: no display name can produce it.
+    tile.querySelector('.name').textContent = displayName;
+    tile.querySelector('.host-badge').hidden = !isHost;
+    tile.querySelector('.avatar').textContent = initials(displayName);
+    tile.querySelector('.conn').textContent = 'connecting…';
+    tile.querySelector('.kick').textContent = `Kick ${displayName}`;
+    tile.querySelector('.lower-hand').textContent = `Lower ${displayName}'s hand`;
+    tile.querySelector('video[data-screen]').setAttribute('aria-label', `${displayName}'s screen`);
+    this.stage.append(tile);
+    this.#layout();
+    return tile;
+  }
+
+  #clearPeers() {
+    for (const tile of this.stage.querySelectorAll('[data-peer-id]')) tile.remove();
+    this.#layout();
   }
 
   showEnded(state, title, message) {
-    this.clearPeers();
+    this.#clearPeers();
     this.$('#ended-title').textContent = title;
     this.$('#ended-message').textContent = message;
     this.setState(state, title);
@@ -260,7 +206,7 @@ export class CallView {
     return [...this.stage.querySelectorAll('[data-peer-id]')].find((t) => t.dataset.peerId === id);
   }
 
-  #layout() { this.stage.dataset.count = String(this.peerCount + 1); }
+  #layout() { this.stage.dataset.count = String(this.stage.querySelectorAll('[data-peer-id]').length + 1); }
 
   /** A two-state button: its name says what pressing it does, aria-pressed says whether it is on. */
   #toggle(selector, [offLabel, onLabel], onChange) {

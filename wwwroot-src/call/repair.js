@@ -1,0 +1,69 @@
+// Self-repair of the mesh's pairs, decided by a pure step from what each connection reports once a second: media that
+// stopped, and pairs that never connected at all (an answer lost to a failed step, a peer that never offered).
+
+/** A pair whose media stops for this long, while connected and not muted, is repaired. */
+export const STALL_MS = 5000;
+
+/** A pair that has not connected this long after it was made is made again (a loaded machine needs a few seconds). */
+export const CONNECT_MS = 15000;
+
+/** @typedef {{ packets: number, since: number, stage: number, flowed: boolean }} PairState */
+
+/** A new pair, as of now: nothing received yet, no repair under way. @returns {PairState} */
+export const newPair = (now) => ({ packets: 0, since: now, stage: 0, flowed: false });
+
+/**
+ * One step of a pair's self-repair, from the inbound packet count (audio and video together) just read.
+ * Media that stops while the connection says "connected" is repaired in three steps, each given STALL_MS to work: an
+ * ICE restart, then a fresh peer connection, then giving up (the tile says the peer cannot be reached). A pair that
+ * never connected gets a fresh connection after CONNECT_MS, then gives up after as long again. Packets flowing again
+ * end the repair at any step. A connected peer that never sent anything (no camera, no microphone) is not a stall.
+ * @param {PairState} state stage 0 healthy, 1 ICE restarted, 2 reconnected, 3 given up; packets as last read (reset
+ *   to 0 with a new connection); since: when the current stage (or the pair) began
+ * @param {number} packets inbound RTP packets so far on this connection
+ * @param {number} now milliseconds
+ * @param {boolean} watching connected, and the peer has not muted both camera and microphone
+ * @param {boolean} connected the connection says "connected"
+ * @returns {{ state: PairState, action: 'none' | 'restart-ice' | 'reconnect' | 'give-up' | 'recovered' }}
+ */
+export function repairStep(state, packets, now, watching, connected = watching) {
+  if (packets > state.packets) {
+    return { state: { packets, since: now, stage: 0, flowed: true }, action: state.stage > 0 ? 'recovered' : 'none' };
+  }
+  if (!state.flowed) {
+    if (connected) return { state: { ...state, packets, since: now, stage: 0 }, action: state.stage > 0 ? 'recovered' : 'none' };
+    if (now - state.since < CONNECT_MS || state.stage >= 3) return { state, action: 'none' };
+    const stage = state.stage < 2 ? 2 : 3;
+    return { state: { ...state, since: now, stage }, action: stage === 2 ? 'reconnect' : 'give-up' };
+  }
+  if (!watching) return { state: { ...state, packets, since: now }, action: 'none' };
+  if (now - state.since < STALL_MS || state.stage >= 3) return { state, action: 'none' };
+  const stage = state.stage + 1;
+  return { state: { ...state, packets, since: now, stage }, action: ['none', 'restart-ice', 'reconnect', 'give-up'][stage] };
+}
+
+/** The repair state of every pair of a mesh, stepped once a second. */
+export class Repair {
+  /** @type {Map<string, PairState>} */
+  #pairs = new Map();
+
+  /**
+   * The pair's next action, from what its connection reports now.
+   * @param {string} peerId
+   * @param {{ packets: number, connected: boolean, muted: boolean }} report muted: the peer turned off camera and microphone
+   * @param {number} now
+   */
+  step(peerId, { packets, connected, muted }, now) {
+    const { state, action } = repairStep(this.#pairs.get(peerId) ?? newPair(now), packets, now, connected && !muted, connected);
+    this.#pairs.set(peerId, state);
+    return action;
+  }
+
+  /** The pair got a new connection: its packets count from zero, its stage goes on. */
+  replaced(peerId) {
+    const state = this.#pairs.get(peerId);
+    if (state) this.#pairs.set(peerId, { ...state, packets: 0 });
+  }
+
+  forget(peerId) { this.#pairs.delete(peerId); }
+}

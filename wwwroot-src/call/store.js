@@ -1,0 +1,63 @@
+// Everyone in the call as the page knows them, self included: the one place their state lives. The view renders from
+// the events this store dispatches; nothing reads state back from the DOM.
+//   'peer'    { peer, added }  a participant was added or changed (peer is the whole new record)
+//   'removed' { id }           a participant left
+//   'cleared'                  everyone went (the call ended, or a fresh join)
+
+/**
+ * @typedef {{ id: string, displayName: string, isHost: boolean, self: boolean, audioMuted: boolean, videoMuted: boolean,
+ *   handRaised: boolean, screenSharing: boolean, speaking: boolean, connection: string }} Peer
+ */
+
+const DEFAULTS = { isHost: false, self: false, audioMuted: false, videoMuted: false, handRaised: false, screenSharing: false,
+  speaking: false, connection: 'new' };
+
+export class PeerStore extends EventTarget {
+  /** @type {Map<string, Peer>} */
+  #peers = new Map();
+  selfId = '';
+
+  /** Adds (or replaces) a participant from a PeerInfo of the hub. @returns {Peer} */
+  add(info) {
+    const peer = Object.freeze({ ...DEFAULTS, ...info, self: info.id === this.selfId });
+    this.#peers.set(peer.id, peer);
+    this.dispatchEvent(new CustomEvent('peer', { detail: { peer, added: true } }));
+    return peer;
+  }
+
+  /** Changes some of a participant's state; nothing happens (and nobody hears) when nothing changes or it is unknown. */
+  update(id, changes) {
+    const peer = this.#peers.get(id);
+    if (!peer || Object.entries(changes).every(([key, value]) => peer[key] === value)) return;
+    const next = Object.freeze({ ...peer, ...changes });
+    this.#peers.set(id, next);
+    this.dispatchEvent(new CustomEvent('peer', { detail: { peer: next, added: false } }));
+  }
+
+  remove(id) {
+    if (this.#peers.delete(id)) this.dispatchEvent(new CustomEvent('removed', { detail: { id } }));
+  }
+
+  /** Forgets everyone, self included (a fresh join, or the end of the call). */
+  clear() {
+    this.#peers.clear();
+    this.dispatchEvent(new Event('cleared'));
+  }
+
+  /** @returns {Peer | undefined} */
+  get(id) { return this.#peers.get(id); }
+
+  get self() { return this.#peers.get(this.selfId); }
+
+  /** The others, in the order they were added. @returns {Peer[]} */
+  others() { return [...this.#peers.values()].filter((p) => !p.self); }
+
+  /** Everyone in the call, self included. */
+  get count() { return this.#peers.size; }
+
+  /** Has the peer turned off both camera and microphone? (no media from it is then no stall) */
+  isFullyMuted(id) {
+    const peer = this.#peers.get(id);
+    return !!peer && peer.audioMuted && peer.videoMuted;
+  }
+}
