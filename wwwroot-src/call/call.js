@@ -12,6 +12,7 @@ import { nextSpeaking, shortcutFor } from './rules.js';
 import * as chat from './chat.js';
 import * as hands from './hands.js';
 import * as moderation from './moderation.js';
+import * as reactions from './reactions.js';
 
 /**
  * What a call feature gets to wire itself: the hub (its own methods through invoke and on), the peer store, the view
@@ -20,7 +21,7 @@ import * as moderation from './moderation.js';
  */
 
 /** The call's features, each a module with install(context). */
-const FEATURES = [chat, hands, moderation];
+const FEATURES = [chat, hands, moderation, reactions];
 
 const root = document.getElementById('call');
 const roomId = root.dataset.roomId;
