@@ -59,7 +59,7 @@ public sealed class ChatTests(MeshMeetApp app)
             var m = await c.WaitForAsync<ChatMessage>("ChatMessage");
             Assert.Equal((guest.SelfId, "Gus", "<b>hi</b> all"), (m.From, m.DisplayName, m.Text));
         }
-        await Task.Delay(300);
+        await elsewhere.BarrierAsync();
         Assert.Equal(0, elsewhere.Count("ChatMessage"));
     }
 
@@ -84,7 +84,7 @@ public sealed class ChatTests(MeshMeetApp app)
         await host.InvokeAsync("KickParticipant", new KickParticipantRequest(guestId));
         await guest.WaitForAsync<Kicked>("Kicked");
         await Assert.ThrowsAsync<HubException>(() => guest.InvokeAsync("SendChat", new SendChatRequest("let me back")));
-        await Task.Delay(300);
+        await host.BarrierAsync();
         Assert.DoesNotContain(host.Events<ChatMessage>("ChatMessage"), m => m.Text == "let me back");
     }
 }

@@ -33,7 +33,7 @@ public sealed class ModerationHubTests(MeshMeetApp app)
         var before = target.Count();
         await other.InvokeAsync("SetMediaState", new SetMediaStateRequest(true, false));
         await host.WaitForAsync<MediaStateChanged>("MediaStateChanged");
-        await Task.Delay(200);
+        await target.BarrierAsync();
 
         Assert.Contains("removed you", kicked.Reason);
         Assert.Equal(new PeerLeft(target.SelfId, "kicked"), leftAtOther);
@@ -82,7 +82,7 @@ public sealed class ModerationHubTests(MeshMeetApp app)
             var lockRoom = await Assert.ThrowsAsync<HubException>(() => caller.InvokeAsync("SetRoomLock", new SetRoomLockRequest(true)));
             Assert.All([kick, end, lockRoom], e => Assert.Equal("Only the room's host can do that.", CallClient.Reason(e)));
         }
-        await Task.Delay(200);
+        await host.BarrierAsync();
         Assert.Equal(0, host.Count("Kicked") + host.Count("RoomClosed") + host.Count("RoomLockChanged"));
     }
 

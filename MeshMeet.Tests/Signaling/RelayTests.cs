@@ -55,7 +55,7 @@ public sealed class RelayTests(MeshMeetApp app)
             await host.InvokeAsync("KickParticipant", new KickParticipantRequest(kicked.SelfId));
             var refusal = await flood;
             await peer.WaitForAsync<PeerLeft>("PeerLeft");
-            await Task.Delay(200);
+            await peer.BarrierAsync();
 
             Assert.Equal(JoinRules.NotInRoom, refusal);
             Assert.Equal(new Kicked(CallNotifier.KickedWords), await kicked.WaitForAsync<Kicked>("Kicked"));
@@ -80,7 +80,8 @@ public sealed class RelayTests(MeshMeetApp app)
         await b.WaitForAsync<SignalMessage>("Signal");
         await host.InvokeAsync("EndRoom", new EndRoomRequest());
         await Task.WhenAll(floodA, floodB);
-        await Task.Delay(200);
+        await a.BarrierAsync();
+        await b.BarrierAsync();
 
         Assert.False(SignalArrivedAfter(b, a.SelfId, e => e.Name == "RoomClosed"));
         Assert.False(SignalArrivedAfter(a, b.SelfId, e => e.Name == "RoomClosed"));
@@ -97,7 +98,7 @@ public sealed class RelayTests(MeshMeetApp app)
 
         await a.InvokeAsync("LeaveRoom", new LeaveRoomRequest());
         var error = await Assert.ThrowsAsync<HubException>(() => a.InvokeAsync("Signal", new SignalRequest(b.SelfId, null, Candidate(1))));
-        await Task.Delay(200);
+        await b.BarrierAsync();
 
         Assert.Equal(JoinRules.NotInRoom, CallClient.Reason(error));
         Assert.Equal(0, b.Count("Signal"));

@@ -53,7 +53,8 @@ public sealed class SignalingHubTests(MeshMeetApp app)
         await a.InvokeAsync("Signal", new SignalRequest(b.SelfId, null, new IceCandidate("candidate:1 1 udp 1 127.0.0.1 5000 typ host", "0", 0, "u")));
         var offer = await b.WaitForAsync<SignalMessage>("Signal", s => s.Description is not null);
         var candidate = await b.WaitForAsync<SignalMessage>("Signal", s => s.Candidate is not null);
-        await Task.Delay(300);
+        await c.BarrierAsync();
+        await a.BarrierAsync();
 
         Assert.Equal(a.SelfId, offer.From);
         Assert.Equal(Offer, offer.Description);
@@ -73,7 +74,7 @@ public sealed class SignalingHubTests(MeshMeetApp app)
         await stranger.JoinAsync(room2, "Stranger");
 
         var error = await Assert.ThrowsAsync<HubException>(() => a.InvokeAsync("Signal", new SignalRequest(stranger.SelfId, Offer, null)));
-        await Task.Delay(200);
+        await stranger.BarrierAsync();
 
         Assert.Contains("not in your room", error.Message);
         Assert.Equal(0, stranger.Count("Signal"));

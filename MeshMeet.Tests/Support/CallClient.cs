@@ -64,6 +64,21 @@ public sealed class CallClient : IAsyncDisposable
 
     public Task InvokeAsync(string method, object message) => Connection.InvokeAsync(method, message);
 
+    /// <summary>Returns once everything the server sent this client so far has arrived, instead of waiting a while for
+    /// what should not come. A call's answer travels on the same connection, after whatever was sent to it before: this
+    /// one (an empty signal) is refused at once, by anyone, with nothing sent to anyone else.</summary>
+    public async Task BarrierAsync()
+    {
+        try
+        {
+            await InvokeAsync("Signal", new SignalRequest(null, null, null));
+        }
+        catch (Microsoft.AspNetCore.SignalR.HubException)
+        {
+            // The refusal is the answer waited for.
+        }
+    }
+
     /// <summary>The server's HubException text, without the client's "An unexpected error occurred invoking" wrapper.</summary>
     public static string Reason(Exception e)
     {
