@@ -18,7 +18,9 @@ public sealed class CallPage(IPage page)
         await OpenAsync(roomId);
         await Page.GetByLabel("Your name").FillAsync(name);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
-        await Assertions.Expect(CallRoot).ToHaveAttributeAsync("data-call-state", "in-call");
+        // A person waits for a join; a cold instance on a busy machine (its first hub connection and database
+        // transaction) took over 5 s in a loaded run.
+        await Assertions.Expect(CallRoot).ToHaveAttributeAsync("data-call-state", "in-call", new() { Timeout = 15_000 });
     }
 
     public Task<string?> SelfIdAsync() => CallRoot.GetAttributeAsync("data-self-id");

@@ -6,7 +6,7 @@
 import { bitratePlan, isPolite, screenSharePlan } from './rules.js';
 import { Negotiation } from './negotiation.js';
 import { MediaSlots } from './slots.js';
-import { Repair } from './repair.js';
+import { CONNECT_MS, Repair } from './repair.js';
 
 /** How long a newcomer waits for an existing peer's offer before offering itself (a lost PeerJoined). */
 const OFFER_WAIT_MS = 3000;
@@ -23,8 +23,9 @@ export class Mesh extends EventTarget {
   /** @type {MediaStreamTrack | null} */
   #screenTrack = null;
   #isMuted;
-  /** Each pair's self-repair, checked every second. */
-  #repair = new Repair();
+  /** Each pair's self-repair, checked every second. A pair that never connects is rebuilt by its impolite side first;
+   * the polite side waits twice as long, so the two do not replace it at once. */
+  #repair = new Repair((peerId) => (isPolite(this.#selfId, peerId) ? 2 : 1) * CONNECT_MS);
   #watchdog;
 
   /**
@@ -62,6 +63,7 @@ export class Mesh extends EventTarget {
       events: this,
     });
     this.#links.set(peerId, link);
+    this.#repair.replaced(peerId, performance.now());
     if (initiator) link.start();
     else link.startUnlessOfferedWithin(OFFER_WAIT_MS);
     this.#applyBitratePlan();
@@ -124,7 +126,6 @@ export class Mesh extends EventTarget {
       else if (action === 'reconnect') {
         this.connect(peerId, { initiator: true });
         this.#links.get(peerId).repairing = true;
-        this.#repair.replaced(peerId);
       } else if (action === 'give-up') this.dispatchEvent(new CustomEvent('peer-state', { detail: { peerId, state: 'unreachable' } }));
       else if (action === 'recovered') this.dispatchEvent(new CustomEvent('peer-state', { detail: { peerId, state: link.pc.connectionState } }));
     }

@@ -24,15 +24,17 @@ export const newPair = (now) => ({ packets: 0, since: now, stage: 0, flowed: fal
  * @param {number} now milliseconds
  * @param {boolean} watching connected, and the peer has not muted both camera and microphone
  * @param {boolean} connected the connection says "connected"
+ * @param {number} connectMs how long a pair that never connected is given (the two sides of a pair are given different
+ *   times, so that they do not both replace the pair at once)
  * @returns {{ state: PairState, action: 'none' | 'restart-ice' | 'reconnect' | 'give-up' | 'recovered' }}
  */
-export function repairStep(state, packets, now, watching, connected = watching) {
+export function repairStep(state, packets, now, watching, connected = watching, connectMs = CONNECT_MS) {
   if (packets > state.packets) {
     return { state: { packets, since: now, stage: 0, flowed: true }, action: state.stage > 0 ? 'recovered' : 'none' };
   }
   if (!state.flowed) {
     if (connected) return { state: { ...state, packets, since: now, stage: 0 }, action: state.stage > 0 ? 'recovered' : 'none' };
-    if (now - state.since < CONNECT_MS || state.stage >= 3) return { state, action: 'none' };
+    if (now - state.since < connectMs || state.stage >= 3) return { state, action: 'none' };
     const stage = state.stage < 2 ? 2 : 3;
     return { state: { ...state, since: now, stage }, action: stage === 2 ? 'reconnect' : 'give-up' };
   }
@@ -46,6 +48,12 @@ export function repairStep(state, packets, now, watching, connected = watching) 
 export class Repair {
   /** @type {Map<string, PairState>} */
   #pairs = new Map();
+  #patience;
+
+  /** @param {(peerId: string) => number} [patience] how long a pair that never connected is given (connectMs) */
+  constructor(patience = () => CONNECT_MS) {
+    this.#patience = patience;
+  }
 
   /**
    * The pair's next action, from what its connection reports now.
@@ -54,15 +62,17 @@ export class Repair {
    * @param {number} now
    */
   step(peerId, { packets, connected, muted }, now) {
-    const { state, action } = repairStep(this.#pairs.get(peerId) ?? newPair(now), packets, now, connected && !muted, connected);
+    const { state, action } = repairStep(this.#pairs.get(peerId) ?? newPair(now), packets, now, connected && !muted, connected,
+      this.#patience(peerId));
     this.#pairs.set(peerId, state);
     return action;
   }
 
-  /** The pair got a new connection: its packets count from zero, its stage goes on. */
-  replaced(peerId) {
+  /** The pair got a new connection (a repair of ours, or the peer's new connection answered): its packets count from
+   * zero and it gets its full time to connect; its stage goes on. */
+  replaced(peerId, now) {
     const state = this.#pairs.get(peerId);
-    if (state) this.#pairs.set(peerId, { ...state, packets: 0 });
+    if (state) this.#pairs.set(peerId, { ...state, packets: 0, since: now });
   }
 
   forget(peerId) { this.#pairs.delete(peerId); }

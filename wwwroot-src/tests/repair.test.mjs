@@ -53,11 +53,23 @@ test('the mesh\'s repair keeps each pair apart, counts a new connection from zer
   assert.equal(repair.step('b', { packets: 0, connected: false, muted: false }, 0), 'none');
   assert.equal(repair.step('a', flowing, STALL_MS), 'restart-ice');
   assert.equal(repair.step('a', flowing, 2 * STALL_MS), 'reconnect');
-  repair.replaced('a');
+  repair.replaced('a', 2 * STALL_MS);
   assert.equal(repair.step('a', { ...flowing, packets: 5 }, 2 * STALL_MS + 1000), 'recovered');
   // Muted both ways: silence is expected.
   assert.equal(repair.step('a', { packets: 5, connected: true, muted: true }, 10 * STALL_MS), 'none');
   assert.equal(repair.step('b', { packets: 0, connected: false, muted: false }, CONNECT_MS), 'reconnect');
   repair.forget('b');
   assert.equal(repair.step('b', { packets: 0, connected: false, muted: false }, CONNECT_MS + 1), 'none', 'a new pair starts over');
+});
+
+test('a pair that got a new connection meanwhile gets its full time again, and each side its own patience', () => {
+  const repair = new Repair((peerId) => (peerId === 'polite-side' ? 2 : 1) * CONNECT_MS);
+  const waiting = { packets: 0, connected: false, muted: false };
+  repair.step('a', waiting, 0);
+  repair.replaced('a', CONNECT_MS - 10); // the peer's new connection was answered just before ours would have been made
+  assert.equal(repair.step('a', waiting, CONNECT_MS), 'none');
+  assert.equal(repair.step('a', waiting, 2 * CONNECT_MS - 10), 'reconnect');
+  repair.step('polite-side', waiting, 0);
+  assert.equal(repair.step('polite-side', waiting, CONNECT_MS), 'none');
+  assert.equal(repair.step('polite-side', waiting, 2 * CONNECT_MS), 'reconnect');
 });
