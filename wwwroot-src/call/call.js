@@ -49,11 +49,17 @@ let mesh = null;
 /** Timer that fetches fresh TURN credentials before the ones the mesh holds run out. */
 let iceRefresh = 0;
 
-async function preview(choice) {
-  await media.open(choice);
-  view.showPreview(media.stream, media.problem);
-  view.fillDevices(await media.devices(), media.stream);
-  media.meterLevel((level) => view.showMicLevel(level));
+/** The preview being opened: a camera can take seconds to start, or wait on the browser's permission prompt. */
+let previewing = Promise.resolve();
+
+function preview(choice) {
+  previewing = (async () => {
+    await media.open(choice);
+    view.showPreview(media.stream, media.problem);
+    view.fillDevices(await media.devices(), media.stream);
+    if (call.phase === 'prejoin' || call.phase === 'error') media.meterLevel((level) => view.showMicLevel(level));
+  })();
+  return previewing;
 }
 
 async function join(displayName) {
@@ -66,8 +72,12 @@ async function join(displayName) {
   dispatch({ type: 'join' });
   view.showNameError('');
   view.setState('joining', 'Joining…');
-  media.stopMeter();
   try {
+    // The join waits for the camera and microphone the person chose: joining while they start would give every
+    // connection an empty stream. If they cannot be had (refused, none), it goes on without them, as the pre-join
+    // screen says.
+    await previewing.catch(() => {});
+    media.stopMeter();
     if (!call.connected) {
       await signaling.start();
       dispatch({ type: 'connected' });

@@ -1,0 +1,50 @@
+using MeshMeet.E2E.Support;
+using MeshMeet.Tests.Support;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace MeshMeet.E2E.Calls;
+
+/// <summary>People who are quicker than their camera: Join clicked while the camera is still starting.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class JoinTimingTests(BrowserFixture fixture, ITestOutputHelper output) : BrowserTest(fixture)
+{
+    /// <summary>Every getUserMedia of the page answers only after this long, as a slow camera or a permission prompt
+    /// that takes a while would.</summary>
+    private const string SlowCamera = """
+        (() => {
+          const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+          navigator.mediaDevices.getUserMedia = (constraints) =>
+            new Promise((resolve, reject) => setTimeout(() => getUserMedia(constraints).then(resolve, reject), 4000));
+        })();
+        """;
+
+    [Fact]
+    public async Task Join_clicked_before_the_camera_starts_waits_for_it_and_everyone_then_sees_and_hears_that_person()
+    {
+        var (_, room, _) = await People.HostWithRoomAsync(Browser.App);
+        var ann = new CallPage(await Browser.PersonAsync("ann", output));
+        await ann.JoinAsync(room, "Ann");
+        var ben = new CallPage(await Browser.PersonAsync("ben", output));
+        await ben.JoinAsync(room, "Ben");
+
+        var cleoPage = await Browser.PersonAsync("cleo", output);
+        await cleoPage.Context.AddInitScriptAsync(SlowCamera);
+        var cleo = new CallPage(cleoPage);
+        await cleo.OpenAsync(room);
+        await cleoPage.GetByLabel("Your name").FillAsync("Cleo");
+        await cleo.Button("Join").ClickAsync(); // the camera is still starting
+        await cleo.ExpectStateAsync("joining");
+
+        // Once the camera is up (4 s), Cleo is in, and both others see her video and hear her within 5 s.
+        await Expect(cleo.CallRoot).ToHaveAttributeAsync("data-call-state", "in-call", new() { Timeout = 15_000 });
+        var cleoId = (await cleo.SelfIdAsync())!;
+        await ann.ExpectVideoPlayingAsync(cleoId, timeoutMs: 5000);
+        await ben.ExpectVideoPlayingAsync(cleoId, timeoutMs: 5000);
+        await CallPage.ExpectEveryPairPlayingAsync(ann, ben, cleo);
+        Assert.Equal(2, (await cleo.InboundAudioPacketsAsync()).Length);
+        // Her self view shows her camera too.
+        await cleoPage.WaitForFunctionAsync("() => document.querySelector('[data-self-tile] video').videoWidth > 0");
+    }
+}
