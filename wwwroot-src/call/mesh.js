@@ -117,11 +117,15 @@ export class Mesh extends EventTarget {
   async #checkMedia() {
     const now = performance.now();
     for (const [peerId, link] of [...this.#links]) {
-      const packets = await link.inboundPackets();
+      // Closed under us (the browser dropped that one connection; close() fires no event): rebuilt at once, and the
+      // tile says so meanwhile. The peer answers the new connection's offer with a new one of its own.
+      const closed = link.pc.connectionState === 'closed';
+      const packets = closed ? 0 : await link.inboundPackets().catch(() => 0);
       if (this.#links.get(peerId) !== link) continue; // replaced meanwhile
-      const action = this.#repair.step(peerId, { packets, connected: link.pc.connectionState === 'connected', muted: this.#isMuted(peerId) }, now);
+      const action = closed ? 'reconnect'
+        : this.#repair.step(peerId, { packets, connected: link.pc.connectionState === 'connected', muted: this.#isMuted(peerId) }, now);
       if (action === 'none') continue;
-      console.warn(`MeshMeet: media from ${peerId}: ${action}`);
+      console.warn(`MeshMeet: media from ${peerId}: ${action}${closed ? ' (its connection was closed)' : ''}`);
       if (action === 'restart-ice') link.pc.restartIce();
       else if (action === 'reconnect') {
         this.connect(peerId, { initiator: true });
