@@ -81,8 +81,9 @@ public sealed class CallPage(IPage page)
               const v = [...document.querySelectorAll('[data-peer-id]')].find(t => t.dataset.peerId === id)?.querySelector('video');
               const track = v?.srcObject?.getVideoTracks()[0];
               if (!track || v.videoWidth === 0 || v.paused || v.readyState < 2) return false;
+              // A closed connection keeps its receivers and still answers getStats: only a live one counts.
               const pc = window.__peerConnections.find(p => p.getReceivers().some(r => r.track === track));
-              if (!pc) return false;
+              if (!pc || pc.connectionState !== 'connected') return false;
               let frames = 0;
               (await pc.getStats(track)).forEach(s => { if (s.type === 'inbound-rtp') frames = s.framesDecoded; });
               const previous = Number(v.dataset.e2eFrames ?? -1);
