@@ -23,8 +23,8 @@ apt_install() {
   [ -z "$blocked" ] || as_root rm -f /usr/sbin/policy-rc.d
 }
 
-# Installs whatever of the given needs is missing: postgres node chromium netns redis nginx coturn openssl curl
-# systemd-analyze
+# Installs whatever of the given needs is missing: postgres node chromium firefox netns redis nginx coturn openssl
+# curl systemd-analyze
 ensure() {
   local need pkgs=()
   for need in "$@"; do
@@ -38,6 +38,7 @@ ensure() {
       postgres) [ -x "$PGBIN/initdb" ] || { pkgs+=(postgresql); PGBIN=; } ;;
       node) command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm) ;;
       chromium) [ -x /usr/bin/chromium ] || pkgs+=(chromium) ;;
+      firefox) [ -x /usr/bin/firefox-esr ] || pkgs+=(firefox-esr) ;;
       netns) { command -v unshare >/dev/null && command -v ip >/dev/null; } || pkgs+=(util-linux iproute2) ;;
     esac
   done

@@ -28,22 +28,6 @@ public sealed class CallFeatureTests(BrowserFixture fixture, ITestOutputHelper o
         return (host, ann, ben, room);
     }
 
-    /// <summary>Waits until the shared screen in that peer's tile decodes frames at the given size.</summary>
-    private static Task ExpectScreenAsync(CallPage page, string peerId, int width, int height) =>
-        page.Page.WaitForFunctionAsync("""
-            async ([id, width, height]) => {
-              const v = [...document.querySelectorAll('[data-peer-id]')].find(t => t.dataset.peerId === id)?.querySelector('video[data-screen]');
-              if (!v || v.hidden || v.videoWidth !== width || v.videoHeight !== height || v.paused) return false;
-              const track = v.srcObject?.getVideoTracks()[0];
-              const pc = window.__peerConnections.find(p => p.getReceivers().some(r => r.track === track));
-              let frames = 0;
-              (await pc.getStats(track)).forEach(s => { if (s.type === 'inbound-rtp') frames = s.framesDecoded; });
-              const previous = Number(v.dataset.e2eFrames ?? -1);
-              v.dataset.e2eFrames = String(frames);
-              return previous >= 0 && frames > previous;
-            }
-            """, new object[] { new object[] { peerId, width, height } }, new() { Timeout = 20000, PollingInterval = 500 });
-
     [Fact]
     public async Task A_shared_screen_decodes_at_full_size_on_both_other_pages_while_the_camera_plays_and_ends_from_the_browser_bar()
     {
@@ -53,11 +37,13 @@ public sealed class CallFeatureTests(BrowserFixture fixture, ITestOutputHelper o
 
         await ann.Button("Share screen").ClickAsync();
 
-        await Expect(ann.Button("Stop sharing")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(ann.Button("Stop sharing")).ToHaveAttributeAsync("aria-pressed", "true", new() { Timeout = 15_000 });
+        var screen = await ann.SharedScreenSizeAsync();
+        Log($"Ann's screen is captured at {screen}");
         foreach (var other in new[] { host, ben })
         {
             await Expect(other.Tile(annId)).ToHaveAttributeAsync("data-screen-sharing", "true");
-            await ExpectScreenAsync(other, annId, 1280, 720); // Chromium's fake screen
+            await other.ExpectScreenAsync(annId, screen);
             await other.ExpectVideoPlayingAsync(annId); // the camera too
         }
         // Sharing started and stopped without renegotiating: still one connection per pair.
@@ -82,7 +68,7 @@ public sealed class CallFeatureTests(BrowserFixture fixture, ITestOutputHelper o
         var cleo = await PersonAsync("cleo");
         await cleo.JoinAsync(await ann.Page.EvaluateAsync<string>("() => document.getElementById('call').dataset.roomId"), "Cleo");
         await Expect(cleo.Tile(annId)).ToHaveAttributeAsync("data-screen-sharing", "true");
-        await ExpectScreenAsync(cleo, annId, 1280, 720);
+        await cleo.ExpectScreenAsync(annId, await ann.SharedScreenSizeAsync());
         await ann.Button("Stop sharing").ClickAsync();
         await Expect(cleo.Tile(annId)).ToHaveAttributeAsync("data-screen-sharing", "false");
     }
@@ -194,14 +180,17 @@ public sealed class CallFeatureTests(BrowserFixture fixture, ITestOutputHelper o
         var benId = (await ben.SelfIdAsync())!;
         var connectionsBefore = await ben.Page.EvaluateAsync<int>("() => window.__peerConnections.length");
 
-        // Ann's connection to Ben stops carrying media (as when an encoder or a middlebox stalls); the connection
-        // itself still says "connected".
+        // Ann's connection to Ben stops carrying media for good (as when an encoder or a middlebox stalls): its senders
+        // send nothing and take no track again, not even from a renegotiation; the connection still says "connected".
         await ann.Page.EvaluateAsync("""
             async (benId) => {
               const video = [...document.querySelectorAll('[data-peer-id]')].find(t => t.dataset.peerId === benId).querySelector('video');
               const track = video.srcObject.getVideoTracks()[0];
               const pc = window.__peerConnections.find(p => p.getReceivers().some(r => r.track === track));
-              await Promise.all(pc.getSenders().map(s => s.replaceTrack(null)));
+              await Promise.all(pc.getSenders().map(async s => {
+                await s.replaceTrack(null);
+                s.replaceTrack = async () => {};
+              }));
             }
             """, benId);
 

@@ -95,8 +95,7 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
             }
             var seventh = await PersonAsync("seventh");
             await seventh.OpenAsync(room);
-            await seventh.Page.GetByLabel("Your name").FillAsync("Number Seven");
-            await seventh.Button("Join").ClickAsync();
+            await seventh.ClickJoinAsync("Number Seven");
 
             await seventh.ExpectStateAsync("error");
             await Expect(seventh.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("This room is full (6 of 6 people)");

@@ -33,8 +33,7 @@ public sealed class JoinTimingTests(BrowserFixture fixture, ITestOutputHelper ou
         await cleoPage.Context.AddInitScriptAsync(SlowCamera);
         var cleo = new CallPage(cleoPage);
         await cleo.OpenAsync(room);
-        await cleoPage.GetByLabel("Your name").FillAsync("Cleo");
-        await cleo.Button("Join").ClickAsync(); // the camera is still starting
+        await cleo.ClickJoinAsync("Cleo"); // the camera is still starting
         await cleo.ExpectStateAsync("joining");
 
         // Once the camera is up (4 s), Cleo is in, and both others see her video and hear her within 5 s.

@@ -75,8 +75,7 @@ public sealed class ModerationTests(BrowserFixture fixture, ITestOutputHelper ou
         await Expect(host.Button("Unlock room")).ToHaveAttributeAsync("aria-pressed", "true");
         var late = await PersonAsync("late");
         await late.OpenAsync(room);
-        await late.Page.GetByLabel("Your name").FillAsync("Late Larry");
-        await late.Button("Join").ClickAsync();
+        await late.ClickJoinAsync("Late Larry");
 
         await late.ExpectStateAsync("error");
         await Expect(late.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("locked");

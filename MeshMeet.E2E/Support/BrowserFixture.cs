@@ -12,21 +12,6 @@ public sealed class BrowserFixture : IAsyncLifetime
     private IPlaywright _playwright = null!;
     private readonly List<IBrowserContext> _people = [];
 
-    // Records every RTCPeerConnection a page creates, so tests can read real WebRTC statistics (packets received)
-    // without the app exposing anything for tests.
-    private const string RecordPeerConnections = """
-        (() => {
-          const Original = window.RTCPeerConnection;
-          window.__peerConnections = [];
-          window.RTCPeerConnection = function (...args) {
-            const pc = new Original(...args);
-            window.__peerConnections.push(pc);
-            return pc;
-          };
-          window.RTCPeerConnection.prototype = Original.prototype;
-        })();
-        """;
-
     public async Task InitializeAsync()
     {
         await App.InitializeAsync();
@@ -57,7 +42,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             IgnoreHTTPSErrors = true,
         });
         _people.Add(context);
-        await context.AddInitScriptAsync(RecordPeerConnections);
+        await context.AddInitScriptAsync(PageScripts.RecordPeerConnections);
         var page = await context.NewPageAsync();
         page.Console += (_, message) =>
         {

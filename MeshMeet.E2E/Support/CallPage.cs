@@ -16,11 +16,23 @@ public sealed class CallPage(IPage page)
     public async Task JoinAsync(string roomId, string name)
     {
         await OpenAsync(roomId);
-        await Page.GetByLabel("Your name").FillAsync(name);
-        await Page.GetByRole(AriaRole.Button, new() { Name = "Join", Exact = true }).ClickAsync();
+        await JoinFromPreJoinAsync(name);
+    }
+
+    /// <summary>Joins from the pre-join screen of the open page (where a test set something up first).</summary>
+    public async Task JoinFromPreJoinAsync(string name)
+    {
+        await ClickJoinAsync(name);
         // A person waits for a join; a cold instance on a busy machine (its first hub connection and database
         // transaction) took over 5 s in a loaded run.
         await Assertions.Expect(CallRoot).ToHaveAttributeAsync("data-call-state", "in-call", new() { Timeout = 15_000 });
+    }
+
+    /// <summary>Types the name and clicks Join, and does not wait for what follows.</summary>
+    public async Task ClickJoinAsync(string name)
+    {
+        await Page.GetByLabel("Your name").FillAsync(name);
+        await Button("Join").ClickAsync();
     }
 
     public Task<string?> SelfIdAsync() => CallRoot.GetAttributeAsync("data-self-id");
@@ -47,60 +59,31 @@ public sealed class CallPage(IPage page)
     }
 
     /// <summary>Waits until the peer's video has decoded frames and keeps advancing: real media, not a black box.</summary>
-    public async Task ExpectVideoPlayingAsync(string peerId, int timeoutMs = 20000)
+    public Task ExpectVideoPlayingAsync(string peerId, int timeoutMs = 20000) =>
+        WaitUntilAsync(PageScripts.VideoPlaying, new[] { peerId }, timeoutMs, $"video of {peerId}");
+
+    /// <summary>Waits until the shared screen in that peer's tile decodes frames at the given size.</summary>
+    public Task ExpectScreenAsync(string peerId, (int Width, int Height) size) =>
+        WaitUntilAsync(PageScripts.ScreenDecoding, new object[] { peerId, size.Width, size.Height }, 20000, $"the screen of {peerId} at {size}");
+
+    /// <summary>Waits until audio packets arrive on as many live connections as there are other people.</summary>
+    public Task ExpectHearingAsync(int peers) => WaitUntilAsync(PageScripts.Hearing, peers, 20000, $"audio from {peers} people");
+
+    /// <summary>Audio packets received over all of this page's peer connections, from getStats().</summary>
+    public Task<int[]> InboundAudioPacketsAsync() => Page.EvaluateAsync<int[]>(PageScripts.AudioPacketsPerConnection);
+
+    /// <summary>The size of the screen this page shares, as captured (what "full size" means on the other pages).</summary>
+    public async Task<(int Width, int Height)> SharedScreenSizeAsync()
     {
-        try
-        {
-            await WaitForVideoAsync(peerId, timeoutMs);
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"Video of {peerId} not playing on {Page.Url} within {timeoutMs} ms. Page: {await DescribeAsync()}");
-        }
+        var size = await Page.EvaluateAsync<int[]>(PageScripts.SharedScreenSize);
+        return (size[0], size[1]);
     }
 
     /// <summary>What the page's call looks like, for failure messages.</summary>
-    public Task<string> DescribeAsync() => Page.EvaluateAsync<string>("""
-        () => JSON.stringify({
-          state: document.getElementById('call')?.dataset.callState,
-          self: document.getElementById('call')?.dataset.selfId,
-          alert: document.getElementById('call-alert')?.textContent,
-          tiles: [...document.querySelectorAll('[data-peer-id]')].map(t => {
-            const v = t.querySelector('video');
-            return { id: t.dataset.peerId, w: v.videoWidth, ready: v.readyState, paused: v.paused, tracks: v.srcObject?.getTracks().map(x => x.kind + ':' + x.readyState + ':' + x.muted) };
-          }),
-          pcs: window.__peerConnections.map(pc => [pc.connectionState, pc.signalingState, pc.iceConnectionState, pc.iceGatheringState].join('/')),
-        })
-        """);
+    public Task<string> DescribeAsync() => Page.EvaluateAsync<string>(PageScripts.Describe);
 
-    private async Task WaitForVideoAsync(string peerId, int timeoutMs)
-    {
-        // Frames decoded for exactly the track shown in this peer's tile must keep growing, and the element must play.
-        await Page.WaitForFunctionAsync("""
-            async ([id]) => {
-              const v = [...document.querySelectorAll('[data-peer-id]')].find(t => t.dataset.peerId === id)?.querySelector('video');
-              const track = v?.srcObject?.getVideoTracks()[0];
-              if (!track || v.videoWidth === 0 || v.paused || v.readyState < 2) return false;
-              // A closed connection keeps its receivers and still answers getStats: only a live one counts.
-              const pc = window.__peerConnections.find(p => p.getReceivers().some(r => r.track === track));
-              if (!pc || pc.connectionState !== 'connected') return false;
-              let frames = 0;
-              (await pc.getStats(track)).forEach(s => { if (s.type === 'inbound-rtp') frames = s.framesDecoded; });
-              const previous = Number(v.dataset.e2eFrames ?? -1);
-              v.dataset.e2eFrames = String(frames);
-              return previous >= 0 && frames > previous + 3;
-            }
-            """, new object[] { new[] { peerId } }, new() { Timeout = timeoutMs, PollingInterval = 400 });
-    }
-
-    /// <summary>Audio packets received over all of this page's peer connections, from getStats().</summary>
-    public Task<int[]> InboundAudioPacketsAsync() => Page.EvaluateAsync<int[]>("""
-        async () => Promise.all(window.__peerConnections.filter(pc => pc.connectionState === 'connected').map(async pc => {
-          let packets = 0;
-          (await pc.getStats()).forEach(s => { if (s.type === 'inbound-rtp' && s.kind === 'audio') packets += s.packetsReceived; });
-          return packets;
-        }))
-        """);
+    private Task WaitUntilAsync(string asyncPredicate, object arg, int timeoutMs, string what) =>
+        PageScripts.PollAsync(() => Page.EvaluateAsync<bool>(asyncPredicate, arg), timeoutMs, $"{what} on {Page.Url}", DescribeAsync);
 
     /// <summary>The bitrate caps (bit/s) this page has put on its video senders, one per live peer connection.</summary>
     public Task<int[]> VideoBitrateCapsAsync() => Page.EvaluateAsync<int[]>("""

@@ -112,6 +112,7 @@ async function enter(name) {
   mesh.addEventListener('remote-screen', ({ detail }) => view.showPeerScreen(detail.peerId, detail.stream));
   mesh.addEventListener('peer-state', ({ detail }) => store.update(detail.peerId, { connection: detail.state }));
   view.enterCall({ selfId, name, stream: media.stream });
+  view.showMediaControls(mediaControls());
   dispatch({ type: 'joined', selfId, name });
   for (const peer of result.peers) {
     store.add(peer);
@@ -136,6 +137,40 @@ function scheduleIceRefresh(seconds) {
       console.warn('MeshMeet: could not refresh TURN credentials', error);
     }
   }, seconds * 1000);
+}
+
+const mediaControls = () => ({ audioMuted: media.audioMuted, videoMuted: media.videoMuted, hasAudio: media.has('audio'), hasVideo: media.has('video') });
+
+/** One attempt at a time to open a camera or microphone that was missing. */
+let addingDevices = Promise.resolve();
+
+/**
+ * A camera or microphone that was missing and now opens (plugged in, or its permission granted late) joins the
+ * preview, or, in the call, goes into that slot on every pair (no renegotiation) and the others are told it is on.
+ */
+function addMissingDevices() {
+  addingDevices = addingDevices.then(async () => {
+    await previewing.catch(() => {});
+    if (call.phase === 'ended' || (media.has('audio') && media.has('video'))) return;
+    const tracks = await media.openMissing();
+    if (tracks.length === 0) return;
+    view.fillDevices(await media.devices(), media.stream);
+    const nouns = tracks.map((t) => (t.kind === 'video' ? 'camera' : 'microphone')).join(' and ');
+    if (!mesh) {
+      view.showPreview(media.stream, media.problem);
+      if (call.phase === 'prejoin' || call.phase === 'error') {
+        media.stopMeter();
+        media.meterLevel((level) => view.showMicLevel(level));
+      }
+      return;
+    }
+    for (const track of tracks) await mesh.replaceTrack(track);
+    view.showSelf(media.stream);
+    view.showMediaControls(mediaControls());
+    store.update(store.selfId, { audioMuted: media.audioMuted, videoMuted: media.videoMuted });
+    await sendMediaState();
+    view.showNotice(`Your ${nouns} ${tracks.length > 1 ? 'are' : 'is'} now on in the call.`);
+  }).catch((e) => console.warn('MeshMeet: could not add a device that came late', e));
 }
 
 const sendMediaState = () => signaling.setMediaState(media.audioMuted, media.videoMuted, media.screenTrack !== null)
@@ -269,6 +304,7 @@ media.addEventListener('device-lost', async ({ detail }) => {
     view.showAlert(`Your ${noun} (${detail.label}) stopped working, and no other ${noun} could be opened.`);
   }
 });
+media.watchDevices(() => addMissingDevices());
 view.setShortcuts(localStorage.getItem(shortcutsKey) !== 'off');
 view.onShortcuts = (enabled) => localStorage.setItem(shortcutsKey, enabled ? 'on' : 'off');
 document.addEventListener('keydown', (event) => {

@@ -5,13 +5,22 @@ const PREFS_KEY = 'meshmeet.devices';
 export class LocalMedia extends EventTarget {
   /** @type {MediaStream} */
   stream = new MediaStream();
-  audioMuted = false;
-  videoMuted = false;
+  /** What the person chose with Mute and Stop video. */
+  #audioOff = false;
+  #videoOff = false;
   /** What could not be opened, in words, or '' when both camera and microphone work. */
   problem = '';
   /** @type {MediaStreamTrack | null} the shared screen, while sharing */
   screenTrack = null;
   #meter = null;
+
+  /** Muted, as the others see it: by choice, or because there is no microphone to send. */
+  get audioMuted() { return this.#audioOff || !this.has('audio'); }
+
+  get videoMuted() { return this.#videoOff || !this.has('video'); }
+
+  /** @param {'audio' | 'video'} kind */
+  has(kind) { return this.stream.getTracks().some((t) => t.kind === kind); }
 
   /** Remembered device ids from an earlier visit. */
   static savedPreferences() {
@@ -39,9 +48,7 @@ export class LocalMedia extends EventTarget {
     if (this.stream.getTracks().length === 0 && (choice.cameraId || choice.microphoneId)) {
       return this.open({}); // a remembered device that is gone: fall back to the defaults
     }
-    const hasAudio = this.stream.getAudioTracks().length > 0;
-    const hasVideo = this.stream.getVideoTracks().length > 0;
-    this.problem = describeMissing(hasAudio, hasVideo, lastError);
+    this.problem = describeMissing(this.has('audio'), this.has('video'), lastError);
     this.#applyEnabled();
     for (const track of this.stream.getTracks()) this.#watch(track);
     this.#savePreferences();
@@ -66,6 +73,42 @@ export class LocalMedia extends EventTarget {
     this.#watch(track);
     this.#savePreferences();
     return track;
+  }
+
+  /**
+   * Tries again for the camera or microphone that is missing (a device plugged in, a permission granted late): what
+   * opens joins the stream, and is sent as the person chose (unmuted unless they muted it).
+   * @returns {Promise<MediaStreamTrack[]>} the tracks that came
+   */
+  async openMissing() {
+    const added = [];
+    let lastError = null;
+    for (const kind of /** @type {const} */ (['audio', 'video'])) {
+      if (this.has(kind)) continue;
+      try {
+        const track = (await navigator.mediaDevices.getUserMedia({ [kind]: constraintsFor(kind) })).getTracks()[0];
+        if (this.has(kind)) { track.stop(); continue; } // another attempt got there first
+        this.stream.addTrack(track);
+        this.#watch(track);
+        added.push(track);
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    if (added.length === 0) return added;
+    this.problem = describeMissing(this.has('audio'), this.has('video'), lastError);
+    this.#applyEnabled();
+    this.#savePreferences();
+    return added;
+  }
+
+  /** Calls onChange when a missing device may have come: one plugged in, or camera or microphone permission granted. */
+  watchDevices(onChange) {
+    navigator.mediaDevices.addEventListener('devicechange', () => onChange());
+    for (const name of ['camera', 'microphone']) {
+      // Not every browser can be asked about these permissions; the device change still works there.
+      navigator.permissions?.query({ name }).then((status) => status.addEventListener('change', () => onChange()), () => {});
+    }
   }
 
   /** Asks the person which screen or window to share; the track ends when they stop it from the browser's bar too. */
@@ -96,9 +139,9 @@ export class LocalMedia extends EventTarget {
     };
   }
 
-  setAudioMuted(muted) { this.audioMuted = muted; this.#applyEnabled(); }
+  setAudioMuted(muted) { this.#audioOff = muted; this.#applyEnabled(); }
 
-  setVideoMuted(muted) { this.videoMuted = muted; this.#applyEnabled(); }
+  setVideoMuted(muted) { this.#videoOff = muted; this.#applyEnabled(); }
 
   /** Calls onLevel(0..1) about 15 times a second with the microphone's loudness, until close(). */
   meterLevel(onLevel) {
@@ -150,8 +193,8 @@ export class LocalMedia extends EventTarget {
 
   // Muting disables the track rather than removing it: no renegotiation, and unmuting is instant.
   #applyEnabled() {
-    for (const t of this.stream.getAudioTracks()) t.enabled = !this.audioMuted;
-    for (const t of this.stream.getVideoTracks()) t.enabled = !this.videoMuted;
+    for (const t of this.stream.getAudioTracks()) t.enabled = !this.#audioOff;
+    for (const t of this.stream.getVideoTracks()) t.enabled = !this.#videoOff;
   }
 }
 

@@ -57,8 +57,8 @@ export class Mesh extends EventTarget {
       polite: isPolite(this.#selfId, peerId),
       iceServers: this.#iceServers,
       iceTransportPolicy: this.#iceTransportPolicy,
-      stream: this.#media.stream,
-      screenTrack: this.#screenTrack,
+      // What we send, read when the slots are filled: a camera that came up meanwhile is in it.
+      local: () => ({ stream: this.#media.stream, screenTrack: this.#screenTrack }),
       send: (message) => this.#signaling.signal({ to: peerId, ...message }),
       events: this,
     });
@@ -117,6 +117,7 @@ export class Mesh extends EventTarget {
   async #checkMedia() {
     const now = performance.now();
     for (const [peerId, link] of [...this.#links]) {
+      if (link.negotiation.resendUnanswered(now)) console.warn(`MeshMeet: no answer from ${peerId} yet: offered again`);
       // Closed under us (the browser dropped that one connection; close() fires no event): rebuilt at once, and the
       // tile says so meanwhile. The peer answers the new connection's offer with a new one of its own.
       const closed = link.pc.connectionState === 'closed';
@@ -142,7 +143,8 @@ export class Mesh extends EventTarget {
     this.#applyBitratePlan();
   }
 
-  /** Puts a new camera or microphone track on every connection in place of the old one, without renegotiating. */
+  /** Puts a camera or microphone track on every connection, in place of the old one or into the empty slot of a
+   * device that came late, without renegotiating. */
   async replaceTrack(track) {
     await Promise.all([...this.#links.values()].map((link) => link.replaceTrack(track)));
   }
@@ -164,6 +166,7 @@ export class Mesh extends EventTarget {
 
 /** One pair: its connection, negotiation and media slots. */
 class PeerLink {
+  /** Our slots are open, or the peer's first offer was answered. */
   #started = false;
   #closed = false;
   #timer = null;
@@ -171,10 +174,9 @@ class PeerLink {
   /** Made to replace a connection whose media stopped. */
   repairing = false;
 
-  constructor(peerId, { polite, iceServers, iceTransportPolicy, stream, screenTrack, send, events }) {
+  constructor(peerId, { polite, iceServers, iceTransportPolicy, local, send, events }) {
     this.peerId = peerId;
-    this.stream = stream;
-    this.screenTrack = screenTrack;
+    this.local = local;
     this.events = events;
     this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy });
     this.slots = new MediaSlots(this.pc);
@@ -182,13 +184,12 @@ class PeerLink {
       pc: this.pc,
       polite,
       send,
-      // Answering our first offer: our tracks reuse the transceivers the offer created, so no second round is needed.
+      // Answering an offer: our tracks go into its slots, so the answer needs no second round; our own offer, if it
+      // was rolled back, is not made again.
       beforeAnswer: () => {
-        if (this.#started) return;
         this.#started = true;
         clearTimeout(this.#timer);
-        this.slots.addTracks(this.stream);
-        this.slots.openScreen(this.screenTrack, (what, e) => this.#report(what, e));
+        return this.slots.adopt(this.local(), (what, e) => this.#report(what, e));
       },
       report: (what, e) => this.#report(what, e),
     });
@@ -198,14 +199,14 @@ class PeerLink {
     this.pc.onicecandidate = ({ candidate }) => {
       if (candidate) send({ candidate: candidate.toJSON() }).catch((e) => this.#report('sending a candidate', e));
     };
-    this.pc.ontrack = ({ track, streams, transceiver }) => {
-      if (this.slots.purposeOf(transceiver) === 'screen') {
-        this.#emit('remote-screen', { stream: new MediaStream([track]) });
-        return;
-      }
-      const source = streams[0] ?? this.remoteStream;
-      if (source !== this.remoteStream) this.remoteStream = source;
-      else if (!this.remoteStream.getTracks().includes(track)) this.remoteStream.addTrack(track);
+    // What arrives is placed by its slot, not by the stream the sender named: the peer's camera and microphone make
+    // one stream here whatever streams they came in.
+    this.pc.ontrack = ({ track, transceiver }) => {
+      const purpose = this.slots.purposeOf(transceiver);
+      if (purpose === 'screen') this.#emit('remote-screen', { stream: new MediaStream([track]) });
+      if (purpose !== 'audio' && purpose !== 'camera') return;
+      for (const old of this.remoteStream.getTracks()) if (old.kind === track.kind && old !== track) this.remoteStream.removeTrack(old);
+      if (!this.remoteStream.getTracks().includes(track)) this.remoteStream.addTrack(track);
       this.#emit('remote-stream', { stream: this.remoteStream });
     };
     this.pc.onconnectionstatechange = () => {
@@ -227,7 +228,7 @@ class PeerLink {
     if (this.#started || this.#closed) return;
     this.#started = true;
     clearTimeout(this.#timer);
-    this.slots.open(this.stream, this.screenTrack, (what, e) => this.#report(what, e));
+    this.slots.open(this.local());
   }
 
   startUnlessOfferedWithin(ms) {
@@ -247,7 +248,6 @@ class PeerLink {
   }
 
   async setScreen(track) {
-    this.screenTrack = track;
     const slot = this.slots.screen;
     if (slot && !this.#closed) await slot.sender.replaceTrack(track).catch((e) => this.#report('sharing the screen', e));
   }
@@ -266,8 +266,7 @@ class PeerLink {
 
   /** The loudness of the peer's audio as last received (0 when none). */
   audioLevel() {
-    const receiver = this.pc.getReceivers().find((r) => r.track.kind === 'audio');
-    return receiver?.getSynchronizationSources()[0]?.audioLevel ?? 0;
+    return this.slots.audio?.receiver.getSynchronizationSources()[0]?.audioLevel ?? 0;
   }
 
   close() {

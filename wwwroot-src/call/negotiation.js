@@ -1,8 +1,13 @@
 // One pair's negotiation, MDN's "perfect negotiation": the same code on both sides; the polite side of the pair (by
 // comparing participant ids) rolls back its own offer when offers collide, the impolite side ignores the other's.
-// Works on anything shaped like an RTCPeerConnection, so node tests drive it with a fake one.
+// An offer nobody answers (a message lost on the way, an offer the other side ignored in a collision that then lost
+// its own) is sent again: the other side answers a repeat it already answered with the same answer, so a repeat costs
+// nothing. Works on anything shaped like an RTCPeerConnection, so node tests drive it with a fake one.
 
-import { SerialQueue, sdpSessionId } from './rules.js';
+import { SerialQueue, sdpOrigin, sdpSessionId } from './rules.js';
+
+/** An offer unanswered this long is sent again (a loaded machine answers within a second or two). */
+export const OFFER_RETRY_MS = 5000;
 
 export class Negotiation {
   #pc;
@@ -14,12 +19,15 @@ export class Negotiation {
   #makingOffer = false;
   #ignoreOffer = false;
   #remoteSession = null;
+  /** When our pending offer was last sent. */
+  #offeredAt = 0;
   closed = false;
 
   /**
    * @param {{ pc: RTCPeerConnection, polite: boolean, send: (message: object) => Promise<unknown>,
    *   beforeAnswer?: () => void, report?: (what: string, error: unknown) => void }} options
-   *   beforeAnswer: runs once a remote offer is set and before it is answered (the answerer adds its tracks then);
+   *   beforeAnswer: runs (and is awaited) once a remote offer is set and before it is answered (the answerer puts its
+   *   tracks in the offer's slots then);
    *   report: a step that failed (the pair goes on; repair notices a pair that never gets media)
    */
   constructor({ pc, polite, send, beforeAnswer = () => {}, report = () => {} }) {
@@ -35,6 +43,7 @@ export class Negotiation {
     try {
       this.#makingOffer = true;
       await this.#pc.setLocalDescription();
+      this.#offeredAt = performance.now();
       await this.#send({ description: this.#pc.localDescription.toJSON() });
     } catch (e) {
       this.#report('making an offer', e);
@@ -56,6 +65,18 @@ export class Negotiation {
     }).catch((e) => this.#report(description ? `applying the ${description.type}` : 'adding a candidate', e));
   }
 
+  /**
+   * Sends our offer again if it has waited OFFER_RETRY_MS for an answer.
+   * @param {number} now performance.now()
+   * @returns {boolean} whether it was sent again
+   */
+  resendUnanswered(now) {
+    if (this.closed || this.#makingOffer || this.#pc.signalingState !== 'have-local-offer' || now - this.#offeredAt < OFFER_RETRY_MS) return false;
+    this.#offeredAt = now;
+    this.#send({ description: this.#pc.localDescription.toJSON() }).catch((e) => this.#report('sending the offer again', e));
+    return true;
+  }
+
   /** Is this offer from another connection of the peer than the one we talk to? */
   isNewSession(description) {
     const session = sdpSessionId(description.sdp);
@@ -63,6 +84,15 @@ export class Negotiation {
   }
 
   async #onDescription(description) {
+    // A repeat of an answer we applied: nothing to do. A repeat of the offer we answered last (our answer was lost, or
+    // is on its way): that same answer again, whatever we are doing meanwhile; applying the old offer a second time
+    // would undo what came after it.
+    if (description.type === 'answer' && this.#pc.signalingState === 'stable') return;
+    if (description.type === 'offer' && sdpOrigin(description.sdp) === sdpOrigin(this.#pc.currentRemoteDescription?.sdp)) {
+      const answer = this.#pc.currentLocalDescription;
+      if (answer?.type === 'answer') await this.#send({ description: answer.toJSON() });
+      return;
+    }
     const collision = description.type === 'offer' && (this.#makingOffer || this.#pc.signalingState !== 'stable');
     this.#ignoreOffer = !this.polite && collision;
     if (this.#ignoreOffer) return;
@@ -74,7 +104,7 @@ export class Negotiation {
       await this.#addCandidate(c).catch((e) => this.#report('adding an early candidate', e));
     }
     if (description.type !== 'offer') return;
-    this.#beforeAnswer();
+    await this.#beforeAnswer();
     await this.#pc.setLocalDescription();
     await this.#send({ description: this.#pc.localDescription.toJSON() });
   }

@@ -16,13 +16,14 @@ export const newPair = (now) => ({ packets: 0, since: now, stage: 0, flowed: fal
  * One step of a pair's self-repair, from the inbound packet count (audio and video together) just read.
  * Media that stops while the connection says "connected" is repaired in three steps, each given STALL_MS to work: an
  * ICE restart, then a fresh peer connection, then giving up (the tile says the peer cannot be reached). A pair that
- * never connected gets a fresh connection after CONNECT_MS, then gives up after as long again. Packets flowing again
- * end the repair at any step. A connected peer that never sent anything (no camera, no microphone) is not a stall.
+ * never got media within CONNECT_MS — never connected, or connected to a peer with something to send and nothing
+ * arrived — gets a fresh connection, then gives up after as long again. Packets flowing again end the repair at any
+ * step. A connected peer with nothing to send (muted, or no devices, which count as muted) is not repaired.
  * @param {PairState} state stage 0 healthy, 1 ICE restarted, 2 reconnected, 3 given up; packets as last read (reset
  *   to 0 with a new connection); since: when the current stage (or the pair) began
  * @param {number} packets inbound RTP packets so far on this connection
  * @param {number} now milliseconds
- * @param {boolean} watching connected, and the peer has not muted both camera and microphone
+ * @param {boolean} watching connected, and the peer has something to send (not muted both ways)
  * @param {boolean} connected the connection says "connected"
  * @param {number} connectMs how long a pair that never connected is given (the two sides of a pair are given different
  *   times, so that they do not both replace the pair at once)
@@ -33,7 +34,8 @@ export function repairStep(state, packets, now, watching, connected = watching, 
     return { state: { packets, since: now, stage: 0, flowed: true }, action: state.stage > 0 ? 'recovered' : 'none' };
   }
   if (!state.flowed) {
-    if (connected) return { state: { ...state, packets, since: now, stage: 0 }, action: state.stage > 0 ? 'recovered' : 'none' };
+    // Connected to a peer with nothing to send (muted both ways, or no camera and no microphone): nothing to expect.
+    if (connected && !watching) return { state: { ...state, packets, since: now, stage: 0 }, action: state.stage > 0 ? 'recovered' : 'none' };
     if (now - state.since < connectMs || state.stage >= 3) return { state, action: 'none' };
     const stage = state.stage < 2 ? 2 : 3;
     return { state: { ...state, since: now, stage }, action: stage === 2 ? 'reconnect' : 'give-up' };

@@ -110,3 +110,9 @@ export function shortcutFor(event) {
 export function sdpSessionId(sdp) {
   return /^o=\S+ (\d+) /m.exec(String(sdp ?? ''))?.[1] ?? null;
 }
+
+/** The session id and version of an SDP ("o=" line): the same offer sent twice carries the same pair. */
+export function sdpOrigin(sdp) {
+  const match = /^o=\S+ (\d+) (\d+) /m.exec(String(sdp ?? ''));
+  return match ? `${match[1]} ${match[2]}` : null;
+}

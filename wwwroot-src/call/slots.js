@@ -1,48 +1,108 @@
-// A pair's media slots, in the same m-line order on both sides: audio, camera, and a screen slot that carries nothing
-// until its owner shares a screen (replaceTrack, so sharing starts and stops without renegotiating).
+// A pair's three media slots: audio, camera, and a screen slot that carries nothing until its owner shares a screen.
+// Every slot is sendrecv from the start, with or without a track, so a screen share, another device or a camera that
+// comes up late is a replaceTrack and never a renegotiation.
+//
+// The slots are found by what they are, not by where they sit in getTransceivers(): the first audio m-line of the
+// negotiated session is the audio slot, its first video m-line the camera, its second the screen. Both sides read the
+// same session, and m-lines keep their place in every later offer, so an offer from either side, offers that collided
+// and a rollback all end with the same three slots. A transceiver that is none of them (our own rolled-back offer's,
+// or an m-line nobody expects) is stopped, which takes it out of the session.
+
+/** @typedef {'audio' | 'camera' | 'screen'} Purpose */
+
+/**
+ * The mid of each slot in a session description: first audio, first and second video m-line (rejected ones, port 0,
+ * do not count). A pure reading of the SDP, so both sides of a pair agree on it.
+ * @param {string | undefined} sdp
+ * @returns {Partial<Record<Purpose, string>>}
+ */
+export function slotMids(sdp) {
+  const mids = {};
+  let videos = 0;
+  for (const section of (sdp ?? '').split(/\r?\nm=/).slice(1)) {
+    const [kind, port] = section.split(' ', 2);
+    const mid = /\r?\na=mid:([^\r\n]+)/.exec(section)?.[1];
+    if (mid === undefined || port === '0') continue;
+    if (kind === 'audio' && mids.audio === undefined) mids.audio = mid;
+    if (kind === 'video') {
+      if (videos === 0) mids.camera = mid;
+      else if (videos === 1) mids.screen = mid;
+      videos++;
+    }
+  }
+  return mids;
+}
+
+const isStopped = (t) => t.stopped || t.direction === 'stopped' || t.currentDirection === 'stopped';
 
 export class MediaSlots {
   #pc;
+  /** The slots we made ourselves, used until a negotiation names them by mid. @type {Partial<Record<Purpose, RTCRtpTransceiver>>} */
+  #made = {};
+  #mids = { sdp: undefined, mids: {} };
 
   /** @param {RTCPeerConnection} pc */
   constructor(pc) {
     this.#pc = pc;
   }
 
-  /** The offerer's slots: our tracks (or receive-only slots for what we do not have), then the screen slot. */
-  open(stream, screenTrack, report) {
-    this.addTracks(stream);
-    for (const kind of ['audio', 'video']) {
-      if (!this.#pc.getTransceivers().some((t) => t.receiver.track.kind === kind)) this.#pc.addTransceiver(kind, { direction: 'recvonly' });
+  /** The offerer makes the three slots, in this order, with what it has to send in them. */
+  open({ stream, screenTrack }) {
+    const streams = [stream];
+    this.#made.audio = this.#pc.addTransceiver(stream.getAudioTracks()[0] ?? 'audio', { direction: 'sendrecv', streams });
+    this.#made.camera = this.#pc.addTransceiver(stream.getVideoTracks()[0] ?? 'video', { direction: 'sendrecv', streams });
+    this.#made.screen = this.#pc.addTransceiver(screenTrack ?? 'video', { direction: 'sendrecv' });
+  }
+
+  /**
+   * A remote offer is set and about to be answered: the slots are its m-lines. Our tracks go into them, every slot
+   * can send, and any other transceiver of ours is stopped. Safe to run on every offer: it changes nothing that is
+   * already right.
+   * @returns {Promise<void>} settles when the tracks are in place (a failure is reported, the answer goes on)
+   */
+  async adopt({ stream, screenTrack }, report) {
+    const wanted = { audio: stream.getAudioTracks()[0] ?? null, camera: stream.getVideoTracks()[0] ?? null, screen: screenTrack };
+    for (const purpose of /** @type {Purpose[]} */ (['audio', 'camera', 'screen'])) {
+      let slot = this.slot(purpose);
+      // An offer without this slot: we add it, and the renegotiation that follows puts it at the end of the session.
+      if (!slot || isStopped(slot)) slot = this.#made[purpose] = this.#pc.addTransceiver(purpose === 'audio' ? 'audio' : 'video', { direction: 'sendrecv' });
+      if (slot.direction !== 'sendrecv') slot.direction = 'sendrecv';
+      if (purpose !== 'screen') slot.sender.setStreams?.(stream);
+      if (slot.sender.track !== wanted[purpose]) await slot.sender.replaceTrack(wanted[purpose]).catch((e) => report(`putting the ${purpose} in its slot`, e));
     }
-    this.openScreen(screenTrack, report);
+    this.stopOthers();
   }
 
-  /** Our tracks, each in the slot of its kind (the answerer's reuse the slots the offer made). */
-  addTracks(stream) {
-    for (const track of stream.getTracks()) this.#pc.addTrack(track, stream);
+  /** Stops every transceiver that is not one of the three slots: it would otherwise add an m-line of its own. */
+  stopOthers() {
+    const slots = [this.audio, this.camera, this.screen];
+    for (const t of this.#pc.getTransceivers()) if (!slots.includes(t) && !isStopped(t)) t.stop();
   }
 
-  /** The offerer adds the screen slot; the answerer finds it in the offer and makes it able to send too. */
-  openScreen(screenTrack, report) {
-    const slot = this.screen ?? this.#pc.addTransceiver('video', { direction: 'sendrecv' });
-    slot.direction = 'sendrecv';
-    if (screenTrack) slot.sender.replaceTrack(screenTrack).catch((e) => report('sharing the screen', e));
+  /** @param {Purpose} purpose @returns {RTCRtpTransceiver | undefined} */
+  slot(purpose) {
+    const mid = this.#negotiatedMids()[purpose];
+    const negotiated = mid === undefined ? undefined : this.#pc.getTransceivers().find((t) => t.mid === mid && !isStopped(t));
+    return negotiated ?? this.#made[purpose];
   }
 
-  /** The video transceivers in m-line order: the camera's, then the screen slot (the same order on both sides). */
-  #videos() {
-    return this.#pc.getTransceivers().filter((t) => t.receiver.track.kind === 'video' && !t.stopped);
-  }
+  get audio() { return this.slot('audio'); }
 
-  get audio() { return this.#pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio'); }
+  get camera() { return this.slot('camera'); }
 
-  get camera() { return this.#videos()[0]; }
+  get screen() { return this.slot('screen'); }
 
-  get screen() { return this.#videos()[1]; }
-
-  /** Which slot a received track arrived in. @returns {'audio' | 'camera' | 'screen' | undefined} */
+  /** Which slot a transceiver is (a received track's, say). @returns {Purpose | undefined} */
   purposeOf(transceiver) {
-    return transceiver === this.screen ? 'screen' : transceiver === this.camera ? 'camera' : transceiver === this.audio ? 'audio' : undefined;
+    for (const purpose of /** @type {Purpose[]} */ (['audio', 'camera', 'screen'])) if (this.slot(purpose) === transceiver) return purpose;
+    return undefined;
+  }
+
+  // The newest description of the session: the remote one (an offer being answered names the slots before our answer
+  // exists), else our own offer. Read once per description.
+  #negotiatedMids() {
+    const sdp = this.#pc.remoteDescription?.sdp ?? this.#pc.localDescription?.sdp;
+    if (sdp !== this.#mids.sdp) this.#mids = { sdp, mids: slotMids(sdp) };
+    return this.#mids.mids;
   }
 }

@@ -123,6 +123,22 @@ export class CallView {
     button.setAttribute('aria-pressed', String(sharing));
   }
 
+  /**
+   * Mute and Stop video as they are: pressed while muted; a device that is missing cannot be turned on, and says why.
+   * @param {{ audioMuted: boolean, videoMuted: boolean, hasAudio: boolean, hasVideo: boolean }} media
+   */
+  showMediaControls({ audioMuted, videoMuted, hasAudio, hasVideo }) {
+    for (const [selector, labels, muted, has, missing] of [
+      ['#mute-button', ['Mute', 'Unmute'], audioMuted, hasAudio, 'No microphone'],
+      ['#video-button', ['Stop video', 'Start video'], videoMuted, hasVideo, 'No camera'],
+    ]) {
+      const button = this.$(selector);
+      showPressed(button, muted, labels);
+      button.disabled = !has;
+      button.title = has ? '' : missing;
+    }
+  }
+
   setShortcuts(enabled) { this.$('#shortcuts-toggle').checked = enabled; }
 
   /** Presses a control as a click would (keyboard shortcuts). */
@@ -209,15 +225,19 @@ export class CallView {
   #layout() { this.stage.dataset.count = String(this.stage.querySelectorAll('[data-peer-id]').length + 1); }
 
   /** A two-state button: its name says what pressing it does, aria-pressed says whether it is on. */
-  #toggle(selector, [offLabel, onLabel], onChange) {
+  #toggle(selector, labels, onChange) {
     const button = this.$(selector);
     button.addEventListener('click', () => {
       const on = button.getAttribute('aria-pressed') !== 'true';
-      button.setAttribute('aria-pressed', String(on));
-      button.textContent = on ? onLabel : offLabel;
+      showPressed(button, on, labels);
       onChange(on);
     });
   }
+}
+
+function showPressed(button, on, [offLabel, onLabel]) {
+  button.setAttribute('aria-pressed', String(on));
+  button.textContent = on ? onLabel : offLabel;
 }
 
 function initials(name) {

@@ -1,37 +1,10 @@
 // Perfect negotiation on a fake peer connection: what each side sends, in which order, and what a failed step costs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Negotiation } from '../call/negotiation.js';
+import { Negotiation, OFFER_RETRY_MS } from '../call/negotiation.js';
+import { FakePeerConnection } from './fake-peer-connection.mjs';
 
 const sdp = (session) => `v=0\r\no=- ${session} 2 IN IP4 127.0.0.1\r\ns=-\r\n`;
-
-/** Enough of RTCPeerConnection for negotiation: signaling states, rollback on a remote offer, candidates. */
-class FakePeerConnection {
-  signalingState = 'stable';
-  remoteDescription = null;
-  localDescription = null;
-  candidates = [];
-  /** Candidates whose addIceCandidate throws (a candidate the browser cannot parse, say). */
-  badCandidates = new Set();
-  constructor(session) { this.session = session; }
-
-  async setRemoteDescription(description) {
-    if (description.type === 'offer' && this.signalingState === 'have-local-offer') this.localDescription = null; // rollback
-    this.remoteDescription = description;
-    this.signalingState = description.type === 'offer' ? 'have-remote-offer' : 'stable';
-  }
-
-  async setLocalDescription() {
-    const type = this.signalingState === 'have-remote-offer' ? 'answer' : 'offer';
-    this.localDescription = { type, sdp: sdp(this.session), toJSON() { return { type: this.type, sdp: this.sdp }; } };
-    this.signalingState = type === 'answer' ? 'stable' : 'have-local-offer';
-  }
-
-  async addIceCandidate(candidate) {
-    if (this.badCandidates.has(candidate.candidate)) throw new Error('bad candidate');
-    this.candidates.push(candidate.candidate);
-  }
-}
 
 function side({ polite, session = 1 }) {
   const pc = new FakePeerConnection(session);
@@ -39,7 +12,7 @@ function side({ polite, session = 1 }) {
   const reported = [];
   let answering = 0;
   const negotiation = new Negotiation({
-    pc, polite, send: async (m) => { sent.push(m); }, beforeAnswer: () => { answering++; }, report: (what) => reported.push(what),
+    pc, polite, send: async (m) => { sent.push(structuredClone(m)); }, beforeAnswer: () => { answering++; }, report: (what) => reported.push(what),
   });
   return { pc, sent, reported, negotiation, answers: () => answering };
 }
@@ -109,4 +82,55 @@ test('a closed pair applies nothing more', async () => {
   b.negotiation.closed = true;
   await b.negotiation.receive(offer());
   assert.deepEqual(b.sent, []);
+});
+
+test('an offer left unanswered is sent again after a while, once per wait, and no more once answered', async () => {
+  const a = side({ polite: false, session: 1 });
+  const b = side({ polite: true, session: 2 });
+  await a.negotiation.offer();
+  const sentAt = performance.now();
+  assert.equal(a.negotiation.resendUnanswered(sentAt + OFFER_RETRY_MS - 100), false, 'not yet');
+  assert.equal(a.negotiation.resendUnanswered(sentAt + OFFER_RETRY_MS + 100), true);
+  assert.equal(a.negotiation.resendUnanswered(sentAt + OFFER_RETRY_MS + 200), false, 'the wait starts again');
+  assert.deepEqual(a.sent.map((m) => m.description.type), ['offer', 'offer']);
+  assert.deepEqual(a.sent[1], a.sent[0], 'the same offer');
+  // The first copy was lost; the repeat is answered.
+  await b.negotiation.receive(a.sent[1]);
+  await a.negotiation.receive(b.sent[0]);
+  assert.equal(a.pc.signalingState, 'stable');
+  assert.equal(a.negotiation.resendUnanswered(sentAt + 10 * OFFER_RETRY_MS), false);
+});
+
+test('an offer that arrives twice (its answer was lost) gets the same answer again, and the repeated answer changes nothing', async () => {
+  const a = side({ polite: false, session: 1 });
+  const b = side({ polite: true, session: 2 });
+  await a.negotiation.offer();
+  await b.negotiation.receive(a.sent[0]);
+  // b's answer is lost; a sends its offer again.
+  await b.negotiation.receive(a.sent[0]);
+  assert.deepEqual(b.sent.map((m) => m.description.type), ['answer', 'answer']);
+  assert.deepEqual(b.sent[1], b.sent[0], 'the same answer, not a new one');
+  assert.equal(b.answers(), 1, 'the answerer did not set up its slots twice');
+  await a.negotiation.receive(b.sent[1]);
+  assert.equal(a.pc.signalingState, 'stable');
+  await a.negotiation.receive(b.sent[0]); // the lost one turns up after all
+  assert.deepEqual(a.reported, []);
+  assert.equal(a.pc.signalingState, 'stable');
+});
+
+test('a repeated offer that arrives after we offered something newer gets the old answer and leaves our offer alone', async () => {
+  const a = side({ polite: false, session: 1 });
+  const b = side({ polite: true, session: 2 });
+  await a.negotiation.offer();
+  await b.negotiation.receive(a.sent[0]);
+  await b.negotiation.offer(); // b renegotiates before its answer reached a
+  await b.negotiation.receive(a.sent[0]); // a, still unanswered, sent its offer again
+  assert.equal(b.pc.signalingState, 'have-local-offer', 'b\'s new offer stands');
+  assert.deepEqual(b.sent.map((m) => m.description.type), ['answer', 'offer', 'answer']);
+  assert.deepEqual(b.sent[2], b.sent[0]);
+  await a.negotiation.receive(b.sent[0]);
+  await a.negotiation.receive(b.sent[2]);
+  await a.negotiation.receive(b.sent[1]);
+  assert.deepEqual(a.sent.map((m) => m.description.type), ['offer', 'answer']);
+  assert.deepEqual(a.reported, []);
 });

@@ -5,7 +5,7 @@ import { CONNECT_MS, Repair, STALL_MS, newPair, repairStep } from '../call/repai
 test('a stalled pair is repaired step by step: ICE restart, new connection, then it gives up', () => {
   let state = newPair(0);
   const step = (packets, now, watching = true) => {
-    const result = repairStep(state, packets, now, watching);
+    const result = repairStep(state, packets, now, watching, true);
     state = result.state;
     return result.action;
   };
@@ -24,16 +24,29 @@ test('a stalled pair is repaired step by step: ICE restart, new connection, then
   // A new connection counts from zero; its first packets end the repair.
   state = { ...state, stage: 2, packets: 0 };
   assert.equal(step(3, 1000 + 21 * STALL_MS), 'recovered');
-  // A peer with neither camera nor microphone never sent a packet: that is no stall.
+  // A peer with neither camera nor microphone (which counts as muted) never sent a packet: that is no stall.
   state = newPair(0);
-  assert.equal(step(0, 0), 'none');
-  assert.equal(step(0, 10 * STALL_MS), 'none');
+  assert.equal(step(0, 0, false), 'none');
+  assert.equal(step(0, 10 * STALL_MS, false), 'none');
+});
+
+test('a pair connected to a peer with something to send, and nothing ever arrived, is made again', () => {
+  let state = newPair(0);
+  const step = (now, watching = true) => {
+    const result = repairStep(state, 0, now, watching, true);
+    state = result.state;
+    return result.action;
+  };
+  assert.equal(step(CONNECT_MS - 1), 'none');
+  assert.equal(step(CONNECT_MS), 'reconnect');
+  assert.equal(step(2 * CONNECT_MS), 'give-up');
+  assert.equal(step(2 * CONNECT_MS + 1, false), 'recovered', 'the peer muted both: nothing is expected any more');
 });
 
 test('a pair that never connects gets a new connection, then is given up, and one that connects late recovers', () => {
   let state = newPair(1000);
-  const step = (now, connected = false, packets = 0) => {
-    const result = repairStep(state, packets, now, connected, connected);
+  const step = (now, connected = false, packets = 0, watching = connected) => {
+    const result = repairStep(state, packets, now, watching, connected);
     state = result.state;
     return result.action;
   };
@@ -42,8 +55,10 @@ test('a pair that never connects gets a new connection, then is given up, and on
   assert.equal(step(1000 + 2 * CONNECT_MS - 1), 'none');
   assert.equal(step(1000 + 2 * CONNECT_MS), 'give-up');
   assert.equal(step(1000 + 5 * CONNECT_MS), 'none', 'gives up once');
-  assert.equal(step(1000 + 6 * CONNECT_MS, true), 'recovered', 'connected at last, if silent');
-  assert.equal(step(1000 + 7 * CONNECT_MS, true), 'none');
+  assert.equal(step(1000 + 6 * CONNECT_MS, true, 0, false), 'recovered', 'connected at last, to a peer with nothing to send');
+  assert.equal(step(1000 + 7 * CONNECT_MS, true, 0, false), 'none');
+  state = { ...newPair(0), stage: 3 };
+  assert.equal(step(CONNECT_MS, true, 4), 'recovered', 'connected at last, and media flows');
 });
 
 test('the mesh\'s repair keeps each pair apart, counts a new connection from zero and forgets a pair that left', () => {

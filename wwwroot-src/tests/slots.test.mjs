@@ -1,0 +1,141 @@
+// A pair's three slots on fake peer connections that behave as the browsers do: found by mid whoever offered, after
+// colliding offers and a rollback, with tracks that come late, and with an m-line nobody expects.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MediaSlots, slotMids } from '../call/slots.js';
+import { Negotiation } from '../call/negotiation.js';
+import { FakePeerConnection, FakeStream, FakeTrack, mLines } from './fake-peer-connection.mjs';
+
+/** One side of a pair, wired as mesh.js wires a PeerLink: what it received is recorded by slot. */
+function side(name, { polite, tracks = ['audio', 'video'], screen = false }) {
+  const pc = new FakePeerConnection();
+  const slots = new MediaSlots(pc);
+  const local = { stream: new FakeStream(tracks.map((kind) => new FakeTrack(kind, `${name} ${kind}`))), screenTrack: screen ? new FakeTrack('video', `${name} screen`) : null };
+  const outbox = [];
+  const reported = [];
+  const negotiation = new Negotiation({
+    pc, polite, send: async (m) => { outbox.push(structuredClone(m)); },
+    beforeAnswer: () => slots.adopt(local, (what) => reported.push(what)),
+    report: (what, e) => reported.push(`${what}: ${e.message}`),
+  });
+  const received = [];
+  pc.ontrack = ({ transceiver }) => received.push(slots.purposeOf(transceiver));
+  return { name, pc, slots, local, outbox, reported, negotiation, received };
+}
+
+/** Delivers everything one side has sent to the other. */
+async function deliver(from, to) {
+  for (const message of from.outbox.splice(0)) await to.negotiation.receive(message);
+}
+
+/** What each live slot of a side sends, in session order, and the transceivers that are not stopped. */
+function describe(s) {
+  return {
+    sends: { audio: s.slots.audio.sender.track?.label ?? null, camera: s.slots.camera.sender.track?.label ?? null, screen: s.slots.screen.sender.track?.label ?? null },
+    live: s.pc.getTransceivers().filter((t) => !t.stopped).length,
+  };
+}
+
+function assertSameThreeSlots(a, b) {
+  for (const purpose of ['audio', 'camera', 'screen']) {
+    assert.ok(a.slots[purpose].mid, `${a.name} has a negotiated ${purpose} slot`);
+    assert.equal(a.slots[purpose].mid, b.slots[purpose].mid, `${purpose}: the same m-line on both sides`);
+  }
+  assert.equal(describe(a).live, 3, `${a.name}: three transceivers`);
+  assert.equal(describe(b).live, 3, `${b.name}: three transceivers`);
+}
+
+test('the slots are read from the session: first audio, first and second video, rejected m-lines skipped', () => {
+  const m = (kind, port, mid) => `m=${kind} ${port} UDP/TLS/RTP/SAVPF 96\r\na=mid:${mid}\r\n`;
+  const sdp = `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n${m('video', 0, 'x')}${m('audio', 9, 'a')}${m('video', 9, 'c')}${m('audio', 9, 'a2')}${m('video', 9, 's')}${m('video', 9, 'extra')}`;
+  assert.deepEqual(slotMids(sdp), { audio: 'a', camera: 'c', screen: 's' });
+  assert.deepEqual(slotMids(undefined), {});
+});
+
+test('an offer and its answer: three slots on both sides, each carrying what it is for', async () => {
+  const ann = side('ann', { polite: false, screen: true });
+  const ben = side('ben', { polite: true });
+  ann.slots.open(ann.local);
+  await ann.negotiation.offer();
+  await deliver(ann, ben);
+  await deliver(ben, ann);
+  assertSameThreeSlots(ann, ben);
+  assert.deepEqual(describe(ann).sends, { audio: 'ann audio', camera: 'ann video', screen: 'ann screen' });
+  assert.deepEqual(describe(ben).sends, { audio: 'ben audio', camera: 'ben video', screen: null });
+  assert.deepEqual(ben.received, ['audio', 'camera', 'screen']);
+  assert.deepEqual(ann.received, ['audio', 'camera', 'screen']);
+  assert.deepEqual([ann.reported, ben.reported], [[], []]);
+});
+
+for (const sharer of ['polite', 'impolite']) {
+  test(`colliding offers, the ${sharer} side sharing a screen: both end with the same three slots, screen in the screen slot`, async () => {
+    const impolite = side('imp', { polite: false, screen: sharer === 'impolite' });
+    const polite = side('pol', { polite: true, screen: sharer === 'polite' });
+    impolite.slots.open(impolite.local);
+    polite.slots.open(polite.local);
+    await impolite.negotiation.offer();
+    await polite.negotiation.offer();
+    // Both offers cross: the impolite side ignores the polite one's, the polite side rolls its own back and answers.
+    await deliver(polite, impolite);
+    await deliver(impolite, polite);
+    await deliver(polite, impolite);
+    assert.equal(impolite.pc.signalingState, 'stable');
+    assertSameThreeSlots(impolite, polite);
+    assert.deepEqual(describe(polite).sends, { audio: 'pol audio', camera: 'pol video', screen: sharer === 'polite' ? 'pol screen' : null });
+    assert.deepEqual(describe(impolite).sends, { audio: 'imp audio', camera: 'imp video', screen: sharer === 'impolite' ? 'imp screen' : null });
+    assert.deepEqual(polite.received, ['audio', 'camera', 'screen']);
+    assert.deepEqual(impolite.received, ['audio', 'camera', 'screen']);
+    // The next offer, from either side, keeps the three m-lines and adds none (the rolled-back slots are stopped).
+    for (const s of [polite, impolite]) {
+      assert.deepEqual((await s.pc.nextOfferLines()).filter((l) => l.port !== 0).map((l) => l.mid), [s.slots.audio.mid, s.slots.camera.mid, s.slots.screen.mid]);
+    }
+  });
+}
+
+test('a side with no camera and no microphone still gets three sending slots; a camera that comes late goes into its slot without renegotiating', async () => {
+  const ann = side('ann', { polite: false, tracks: [] });
+  const ben = side('ben', { polite: true, tracks: [] });
+  ann.slots.open(ann.local);
+  await ann.negotiation.offer();
+  await deliver(ann, ben);
+  await deliver(ben, ann);
+  assertSameThreeSlots(ann, ben);
+  assert.deepEqual(mLines(ann.pc.remoteDescription.sdp).map((l) => l.direction), ['sendrecv', 'sendrecv', 'sendrecv']);
+  const offered = ann.pc.localDescription.sdp;
+  // Ben's camera and Ann's microphone come up.
+  await ben.slots.camera.sender.replaceTrack(new FakeTrack('video', 'ben late camera'));
+  await ann.slots.audio.sender.replaceTrack(new FakeTrack('audio', 'ann late microphone'));
+  assert.equal(describe(ben).sends.camera, 'ben late camera');
+  assert.equal(describe(ann).sends.audio, 'ann late microphone');
+  assert.equal(ann.pc.localDescription.sdp, offered, 'no new offer');
+  assert.deepEqual(ben.received, ['audio', 'camera', 'screen'], 'the receiving side already had the slot');
+});
+
+test('an offer with an m-line nobody expects: the answerer stops it, and the session has three live slots again', async () => {
+  const ann = side('ann', { polite: false });
+  const ben = side('ben', { polite: true });
+  ann.slots.open(ann.local);
+  ann.pc.addTransceiver('video'); // a fourth m-line (an older client, a bug)
+  await ann.negotiation.offer();
+  await deliver(ann, ben);
+  await deliver(ben, ann);
+  assert.equal(describe(ben).live, 3);
+  assert.deepEqual(mLines(ben.pc.localDescription.sdp).map((l) => l.port), [9, 9, 9, 0], 'the answer rejects the fourth');
+  assert.deepEqual(ben.received, ['audio', 'camera', 'screen', undefined], 'what arrives in the fourth is nobody\'s (and is not shown)');
+});
+
+test('a renegotiation from the answering side keeps the slots where the first offer put them', async () => {
+  const ann = side('ann', { polite: false });
+  const ben = side('ben', { polite: true, screen: true });
+  ann.slots.open(ann.local);
+  await ann.negotiation.offer();
+  await deliver(ann, ben);
+  await deliver(ben, ann);
+  const mids = [ann.slots.audio.mid, ann.slots.camera.mid, ann.slots.screen.mid];
+  await ben.negotiation.offer(); // an ICE restart, say
+  await deliver(ben, ann);
+  await deliver(ann, ben);
+  assertSameThreeSlots(ann, ben);
+  assert.deepEqual([ben.slots.audio.mid, ben.slots.camera.mid, ben.slots.screen.mid], mids);
+  assert.equal(describe(ben).sends.screen, 'ben screen');
+});
