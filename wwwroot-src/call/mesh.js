@@ -4,7 +4,7 @@
 // Events (on the Mesh): 'remote-stream' {peerId, stream}, 'remote-screen' {peerId, stream}, 'peer-state' {peerId, state}.
 
 import { bitratePlan, isPolite, screenSharePlan } from './rules.js';
-import { Negotiation } from './negotiation.js';
+import { Negotiation, offerOutcome } from './negotiation.js';
 import { MediaSlots } from './slots.js';
 import { CONNECT_MS, Repair } from './repair.js';
 
@@ -94,16 +94,19 @@ export class Mesh extends EventTarget {
     this.#repair.forget(peerId);
   }
 
-  /** Applies a relayed offer, answer or candidate; an unknown sender gets a connection on the fly. An offer of a
-   * new session means the peer replaced its connection (repairing it): ours is replaced too, and answers it. */
+  /** Applies a relayed offer, answer or candidate; an unknown sender gets a connection on the fly, and an offer may
+   * replace the pair's connection with a fresh one that answers it (offerOutcome in negotiation.js). */
   handleSignal({ from, description, candidate }) {
     const link = this.#links.get(from);
-    if (!link) this.connect(from, { initiator: false });
-    else if (description?.type === 'offer' && link.isNewSession(description)) {
-      // Both sides repairing at once: the impolite side keeps its own new connection (the polite one answers it).
-      if (link.repairing && !link.polite && link.pc.signalingState === 'have-local-offer') return;
-      this.connect(from, { initiator: false });
-    }
+    const outcome = !link ? 'replace' : description?.type !== 'offer' ? 'apply' : offerOutcome({
+      newSession: link.isNewSession(description),
+      polite: link.polite,
+      repairing: link.repairing,
+      signalingState: link.pc.signalingState,
+      negotiatedBefore: link.pc.currentRemoteDescription !== null,
+    });
+    if (outcome === 'ignore') return;
+    if (outcome === 'replace') this.connect(from, { initiator: false });
     this.#links.get(from).receive({ description, candidate });
   }
 

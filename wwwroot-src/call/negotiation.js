@@ -9,6 +9,23 @@ import { SerialQueue, sdpOrigin, sdpSessionId } from './rules.js';
 /** An offer unanswered this long is sent again (a loaded machine answers within a second or two). */
 export const OFFER_RETRY_MS = 5000;
 
+/**
+ * What an offer from the peer does to the pair's connection: 'apply' it (perfect negotiation), 'replace' our connection
+ * with a fresh one that answers it, or 'ignore' it.
+ * - An offer of another session: the peer made a new connection (repairing the pair), and ours is replaced too, unless
+ *   we are the impolite side and made a new one at the same moment (ours stands; the polite side answers it).
+ * - Our own first offer crossed theirs and we are the polite side: a fresh connection answers theirs. Rolling back a
+ *   first offer would leave our three slots behind as transceivers no session names: the browser would offer them again
+ *   as extra m-lines, and stopping them keeps Chromium asking for a renegotiation forever.
+ * @param {{ newSession: boolean, polite: boolean, repairing: boolean, signalingState: RTCSignalingState,
+ *   negotiatedBefore: boolean }} pair
+ * @returns {'apply' | 'replace' | 'ignore'}
+ */
+export function offerOutcome({ newSession, polite, repairing, signalingState, negotiatedBefore }) {
+  if (newSession) return repairing && !polite && signalingState === 'have-local-offer' ? 'ignore' : 'replace';
+  return polite && signalingState === 'have-local-offer' && !negotiatedBefore ? 'replace' : 'apply';
+}
+
 export class Negotiation {
   #pc;
   #send;

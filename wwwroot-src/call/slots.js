@@ -5,8 +5,8 @@
 // The slots are found by what they are, not by where they sit in getTransceivers(): the first audio m-line of the
 // negotiated session is the audio slot, its first video m-line the camera, its second the screen. Both sides read the
 // same session, and m-lines keep their place in every later offer, so an offer from either side, offers that collided
-// and a rollback all end with the same three slots. A transceiver that is none of them (our own rolled-back offer's,
-// or an m-line nobody expects) is stopped, which takes it out of the session.
+// and a rollback all end with the same three slots. An m-line that is none of them (from a peer that offers more) is
+// stopped, which takes it out of the session.
 
 /** @typedef {'audio' | 'camera' | 'screen'} Purpose */
 
@@ -40,6 +40,8 @@ export class MediaSlots {
   /** The slots we made ourselves, used until a negotiation names them by mid. @type {Partial<Record<Purpose, RTCRtpTransceiver>>} */
   #made = {};
   #mids = { sdp: undefined, mids: {} };
+  /** The stream each of our slots was told to name. @type {WeakMap<RTCRtpTransceiver, MediaStream>} */
+  #streams = new WeakMap();
 
   /** @param {RTCPeerConnection} pc */
   constructor(pc) {
@@ -51,6 +53,7 @@ export class MediaSlots {
     const streams = [stream];
     this.#made.audio = this.#pc.addTransceiver(stream.getAudioTracks()[0] ?? 'audio', { direction: 'sendrecv', streams });
     this.#made.camera = this.#pc.addTransceiver(stream.getVideoTracks()[0] ?? 'video', { direction: 'sendrecv', streams });
+    this.#streams.set(this.#made.audio, stream).set(this.#made.camera, stream);
     this.#made.screen = this.#pc.addTransceiver(screenTrack ?? 'video', { direction: 'sendrecv' });
   }
 
@@ -67,16 +70,21 @@ export class MediaSlots {
       // An offer without this slot: we add it, and the renegotiation that follows puts it at the end of the session.
       if (!slot || isStopped(slot)) slot = this.#made[purpose] = this.#pc.addTransceiver(purpose === 'audio' ? 'audio' : 'video', { direction: 'sendrecv' });
       if (slot.direction !== 'sendrecv') slot.direction = 'sendrecv';
-      if (purpose !== 'screen') slot.sender.setStreams?.(stream);
+      // Naming the stream (for lip sync) asks for a renegotiation every time: only when it changes.
+      if (purpose !== 'screen' && this.#streams.get(slot) !== stream) {
+        slot.sender.setStreams?.(stream);
+        this.#streams.set(slot, stream);
+      }
       if (slot.sender.track !== wanted[purpose]) await slot.sender.replaceTrack(wanted[purpose]).catch((e) => report(`putting the ${purpose} in its slot`, e));
     }
     this.stopOthers();
   }
 
-  /** Stops every transceiver that is not one of the three slots: it would otherwise add an m-line of its own. */
+  /** Stops every negotiated m-line that is not one of the three slots: the answer rejects it. (A transceiver no session
+   * names is never made here: a first offer that crossed the peer's is not rolled back but replaced, see mesh.js.) */
   stopOthers() {
     const slots = [this.audio, this.camera, this.screen];
-    for (const t of this.#pc.getTransceivers()) if (!slots.includes(t) && !isStopped(t)) t.stop();
+    for (const t of this.#pc.getTransceivers()) if (t.mid !== null && !slots.includes(t) && !isStopped(t)) t.stop();
   }
 
   /** @param {Purpose} purpose @returns {RTCRtpTransceiver | undefined} */

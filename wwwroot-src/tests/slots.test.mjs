@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MediaSlots, slotMids } from '../call/slots.js';
-import { Negotiation } from '../call/negotiation.js';
+import { Negotiation, offerOutcome } from '../call/negotiation.js';
 import { FakePeerConnection, FakeStream, FakeTrack, mLines } from './fake-peer-connection.mjs';
 
 /** One side of a pair, wired as mesh.js wires a PeerLink: what it received is recorded by slot. */
@@ -67,30 +67,74 @@ test('an offer and its answer: three slots on both sides, each carrying what it 
   assert.deepEqual([ann.reported, ben.reported], [[], []]);
 });
 
+/** Delivers one side's messages as the mesh does: an offer the pair's rule says replaces the connection gets a fresh side. */
+async function deliverAsMesh(from, to, fresh) {
+  for (const message of from.outbox.splice(0)) {
+    const pc = to.current.pc;
+    if (message.description?.type === 'offer' && offerOutcome({ newSession: false, polite: to.current.negotiation.polite, repairing: false,
+      signalingState: pc.signalingState, negotiatedBefore: pc.currentRemoteDescription !== null }) === 'replace') to.current = fresh();
+    await to.current.negotiation.receive(message);
+  }
+}
+
 for (const sharer of ['polite', 'impolite']) {
-  test(`colliding offers, the ${sharer} side sharing a screen: both end with the same three slots, screen in the screen slot`, async () => {
+  test(`first offers that cross, the ${sharer} side sharing a screen: both end with the same three slots, screen in the screen slot`, async () => {
     const impolite = side('imp', { polite: false, screen: sharer === 'impolite' });
-    const polite = side('pol', { polite: true, screen: sharer === 'polite' });
+    const options = { polite: true, screen: sharer === 'polite' };
+    const first = side('pol', options);
+    const polite = { current: first };
     impolite.slots.open(impolite.local);
-    polite.slots.open(polite.local);
+    first.slots.open(first.local);
     await impolite.negotiation.offer();
-    await polite.negotiation.offer();
-    // Both offers cross: the impolite side ignores the polite one's, the polite side rolls its own back and answers.
-    await deliver(polite, impolite);
-    await deliver(impolite, polite);
-    await deliver(polite, impolite);
+    await first.negotiation.offer();
+    // The impolite side ignores the polite one's offer; the polite side answers the impolite one's from a fresh
+    // connection, so no slot of its crossed offer is left behind.
+    await deliver(first, impolite);
+    await deliverAsMesh(impolite, polite, () => side('pol', options));
+    assert.notEqual(polite.current, first, 'a fresh connection');
+    await deliver(polite.current, impolite);
     assert.equal(impolite.pc.signalingState, 'stable');
-    assertSameThreeSlots(impolite, polite);
-    assert.deepEqual(describe(polite).sends, { audio: 'pol audio', camera: 'pol video', screen: sharer === 'polite' ? 'pol screen' : null });
+    assertSameThreeSlots(impolite, polite.current);
+    assert.deepEqual(describe(polite.current).sends, { audio: 'pol audio', camera: 'pol video', screen: sharer === 'polite' ? 'pol screen' : null });
     assert.deepEqual(describe(impolite).sends, { audio: 'imp audio', camera: 'imp video', screen: sharer === 'impolite' ? 'imp screen' : null });
-    assert.deepEqual(polite.received, ['audio', 'camera', 'screen']);
+    assert.deepEqual(polite.current.received, ['audio', 'camera', 'screen']);
     assert.deepEqual(impolite.received, ['audio', 'camera', 'screen']);
-    // The next offer, from either side, keeps the three m-lines and adds none (the rolled-back slots are stopped).
-    for (const s of [polite, impolite]) {
-      assert.deepEqual((await s.pc.nextOfferLines()).filter((l) => l.port !== 0).map((l) => l.mid), [s.slots.audio.mid, s.slots.camera.mid, s.slots.screen.mid]);
+    // The next offer, from either side, keeps the three m-lines and adds none.
+    for (const s of [polite.current, impolite]) {
+      assert.deepEqual((await s.pc.nextOfferLines()).map((l) => l.mid), [s.slots.audio.mid, s.slots.camera.mid, s.slots.screen.mid]);
     }
   });
 }
+
+test('renegotiations that cross (an ICE restart on both sides): the polite side rolls back, and the three slots stay', async () => {
+  const ann = side('ann', { polite: false, screen: true });
+  const ben = side('ben', { polite: true });
+  ann.slots.open(ann.local);
+  await ann.negotiation.offer();
+  await deliver(ann, ben);
+  await deliver(ben, ann);
+  const mids = [ann.slots.audio.mid, ann.slots.camera.mid, ann.slots.screen.mid];
+  await ann.negotiation.offer();
+  await ben.negotiation.offer();
+  await deliver(ben, ann);
+  await deliver(ann, ben);
+  await deliver(ben, ann);
+  assert.deepEqual([ann.pc.signalingState, ben.pc.signalingState], ['stable', 'stable']);
+  assertSameThreeSlots(ann, ben);
+  assert.deepEqual([ben.slots.audio.mid, ben.slots.camera.mid, ben.slots.screen.mid], mids);
+  assert.equal(describe(ann).sends.screen, 'ann screen');
+});
+
+test('which offers replace the connection: a new session, or our own first offer crossing as the polite side', () => {
+  const pair = { newSession: false, polite: true, repairing: false, signalingState: 'have-local-offer', negotiatedBefore: false };
+  assert.equal(offerOutcome(pair), 'replace');
+  assert.equal(offerOutcome({ ...pair, polite: false }), 'apply', 'the impolite side ignores it in perfect negotiation');
+  assert.equal(offerOutcome({ ...pair, negotiatedBefore: true }), 'apply', 'a renegotiation rolls back as usual');
+  assert.equal(offerOutcome({ ...pair, signalingState: 'stable' }), 'apply');
+  assert.equal(offerOutcome({ ...pair, newSession: true, signalingState: 'stable' }), 'replace');
+  assert.equal(offerOutcome({ ...pair, newSession: true, polite: false, repairing: true }), 'ignore', 'both repairing: the impolite side\'s new connection stands');
+  assert.equal(offerOutcome({ ...pair, newSession: true, polite: true, repairing: true }), 'replace');
+});
 
 test('a side with no camera and no microphone still gets three sending slots; a camera that comes late goes into its slot without renegotiating', async () => {
   const ann = side('ann', { polite: false, tracks: [] });
