@@ -52,8 +52,12 @@ export class Mesh extends EventTarget {
    * @param {{ initiator: boolean }} options
    */
   connect(peerId, { initiator }) {
+    // The peer's sessions the old connection heard of are over: a late message from one of them is dropped, not taken
+    // for the peer's new connection.
+    const retired = this.#links.get(peerId)?.negotiation.pastSessions() ?? [];
     this.disconnect(peerId);
     const link = new PeerLink(peerId, {
+      retired,
       polite: isPolite(this.#selfId, peerId),
       iceServers: this.#iceServers,
       iceTransportPolicy: this.#iceTransportPolicy,
@@ -98,14 +102,18 @@ export class Mesh extends EventTarget {
    * replace the pair's connection with a fresh one that answers it (offerOutcome in negotiation.js). */
   handleSignal({ from, description, candidate }) {
     const link = this.#links.get(from);
-    const outcome = !link ? 'replace' : description?.type !== 'offer' ? 'apply' : offerOutcome({
+    // (A description of a session that is over goes to the negotiation, which drops it.)
+    const outcome = !link ? 'replace' : description?.type !== 'offer' || link.negotiation.isStale(description) ? 'apply' : offerOutcome({
       newSession: link.isNewSession(description),
       polite: link.polite,
       repairing: link.repairing,
       signalingState: link.pc.signalingState,
       negotiatedBefore: link.pc.currentRemoteDescription !== null,
     });
-    if (outcome === 'ignore') return;
+    if (outcome === 'ignore') {
+      link.negotiation.ignore(description);
+      return;
+    }
     if (outcome === 'replace') this.connect(from, { initiator: false });
     this.#links.get(from).receive({ description, candidate });
   }
@@ -177,7 +185,7 @@ class PeerLink {
   /** Made to replace a connection whose media stopped. */
   repairing = false;
 
-  constructor(peerId, { polite, iceServers, iceTransportPolicy, local, send, events }) {
+  constructor(peerId, { polite, iceServers, iceTransportPolicy, local, send, events, retired }) {
     this.peerId = peerId;
     this.local = local;
     this.events = events;
@@ -187,6 +195,7 @@ class PeerLink {
       pc: this.pc,
       polite,
       send,
+      retired,
       // Answering an offer: our tracks go into its slots, so the answer needs no second round; our own offer, if it
       // was rolled back, is not made again.
       beforeAnswer: () => {

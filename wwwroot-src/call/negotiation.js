@@ -36,18 +36,25 @@ export class Negotiation {
   #makingOffer = false;
   #ignoreOffer = false;
   #remoteSession = null;
+  /** Sessions of the peer's that are over: ones we negotiated with before, and offers we ignored in a collision from a
+   * connection the peer then replaced. A late or repeated message of theirs is dropped. */
+  #retired = new Set();
+  /** Sessions of offers we ignored (retired once we negotiate with another one). */
+  #ignored = new Set();
   /** When our pending offer was last sent. */
   #offeredAt = 0;
   closed = false;
 
   /**
    * @param {{ pc: RTCPeerConnection, polite: boolean, send: (message: object) => Promise<unknown>,
-   *   beforeAnswer?: () => void, report?: (what: string, error: unknown) => void }} options
+   *   beforeAnswer?: () => void, report?: (what: string, error: unknown) => void, retired?: Iterable<string> }} options
    *   beforeAnswer: runs (and is awaited) once a remote offer is set and before it is answered (the answerer puts its
    *   tracks in the offer's slots then);
-   *   report: a step that failed (the pair goes on; repair notices a pair that never gets media)
+   *   report: a step that failed (the pair goes on; repair notices a pair that never gets media);
+   *   retired: the peer's sessions that are over, from the connection this one replaces (pastSessions())
    */
-  constructor({ pc, polite, send, beforeAnswer = () => {}, report = () => {} }) {
+  constructor({ pc, polite, send, beforeAnswer = () => {}, report = () => {}, retired = [] }) {
+    this.#retired = new Set(retired);
     this.#pc = pc;
     this.polite = polite;
     this.#send = send;
@@ -94,17 +101,34 @@ export class Negotiation {
     return true;
   }
 
-  /** Is this offer from another connection of the peer than the one we talk to? */
+  /** Is this offer from another connection of the peer than the one we talk to, and not one that is over? */
   isNewSession(description) {
     const session = sdpSessionId(description.sdp);
-    return this.#remoteSession !== null && session !== null && session !== this.#remoteSession;
+    return this.#remoteSession !== null && session !== null && session !== this.#remoteSession && !this.#retired.has(session);
+  }
+
+  /** An offer the pair decided to ignore before it got here (both sides made a new connection at once). */
+  ignore(description) {
+    const session = sdpSessionId(description.sdp);
+    if (session !== null && session !== this.#remoteSession) this.#ignored.add(session);
+  }
+
+  /** Every session of the peer's this pair has heard of: for the connection that replaces this one, all are over. */
+  pastSessions() {
+    return [...this.#retired, ...this.#ignored, ...(this.#remoteSession === null ? [] : [this.#remoteSession])];
+  }
+
+  /** Is this description from a connection of the peer's that is over (a message that was late, or sent again)? */
+  isStale(description) {
+    const session = sdpSessionId(description.sdp);
+    return session !== this.#remoteSession && this.#retired.has(session);
   }
 
   async #onDescription(description) {
     // A repeat of an answer we applied: nothing to do. A repeat of the offer we answered last (our answer was lost, or
     // is on its way): that same answer again, whatever we are doing meanwhile; applying the old offer a second time
     // would undo what came after it.
-    if (description.type === 'answer' && this.#pc.signalingState === 'stable') return;
+    if (this.isStale(description) || (description.type === 'answer' && this.#pc.signalingState === 'stable')) return;
     if (description.type === 'offer' && sdpOrigin(description.sdp) === sdpOrigin(this.#pc.currentRemoteDescription?.sdp)) {
       const answer = this.#pc.currentLocalDescription;
       if (answer?.type === 'answer') await this.#send({ description: answer.toJSON() });
@@ -112,9 +136,17 @@ export class Negotiation {
     }
     const collision = description.type === 'offer' && (this.#makingOffer || this.#pc.signalingState !== 'stable');
     this.#ignoreOffer = !this.polite && collision;
-    if (this.#ignoreOffer) return;
+    const session = sdpSessionId(description.sdp);
+    if (this.#ignoreOffer) {
+      this.ignore(description);
+      return;
+    }
     await this.#pc.setRemoteDescription(description); // rolls back our own offer first when polite
-    this.#remoteSession = sdpSessionId(description.sdp) ?? this.#remoteSession;
+    if (session !== null && session !== this.#remoteSession) {
+      for (const over of [this.#remoteSession, ...this.#ignored]) if (over !== null && over !== session) this.#retired.add(over);
+      this.#ignored.clear();
+      this.#remoteSession = session;
+    }
     // Candidates that arrived before their description. One that fails is reported and skipped: it must not cost the
     // pair its answer (the others, or later ones, may well connect it).
     for (const c of this.#pendingCandidates.splice(0)) {

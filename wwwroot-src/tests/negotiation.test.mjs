@@ -134,3 +134,28 @@ test('a repeated offer that arrives after we offered something newer gets the ol
   assert.deepEqual(a.sent.map((m) => m.description.type), ['offer', 'answer']);
   assert.deepEqual(a.reported, []);
 });
+
+test('an offer from a connection the peer has since replaced is dropped when it turns up late, here and on the next connection', async () => {
+  const imp = side({ polite: false, session: 1 });
+  const oldPolite = side({ polite: true, session: 2 });
+  const newPolite = side({ polite: true, session: 3 });
+  await imp.negotiation.offer();
+  await oldPolite.negotiation.offer();
+  await imp.negotiation.receive(oldPolite.sent[0]); // crossed: ignored
+  // The polite side answers from a fresh connection (offerOutcome 'replace').
+  await newPolite.negotiation.receive(imp.sent[0]);
+  await imp.negotiation.receive(newPolite.sent[0]);
+  assert.equal(imp.pc.signalingState, 'stable');
+  // The old connection's offer, sent again before it was closed, arrives now: not a new connection, and not applied.
+  const late = oldPolite.sent[0];
+  assert.equal(imp.negotiation.isNewSession(late.description), false);
+  assert.equal(imp.negotiation.isStale(late.description), true);
+  await imp.negotiation.receive(late);
+  assert.deepEqual(imp.sent.map((m) => m.description.type), ['offer'], 'nothing answered');
+  assert.equal(imp.pc.signalingState, 'stable');
+  // A connection that replaces this one knows those sessions are over too.
+  const next = new Negotiation({ pc: new FakePeerConnection(), polite: false, send: async () => {}, retired: imp.negotiation.pastSessions() });
+  assert.equal(next.isStale(late.description), true);
+  assert.equal(next.isStale(newPolite.sent[0].description), true);
+  assert.equal(next.isStale(offer(77).description), false, 'a session never heard of is not');
+});
