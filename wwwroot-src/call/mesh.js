@@ -47,11 +47,12 @@ export class Mesh extends EventTarget {
 
   /**
    * Connects to a peer. Existing participants offer to a newcomer (initiator = true); the newcomer waits for
-   * their offers and only offers itself if none arrives.
+   * their offers and only offers itself if none arrives; a connection made to answer an offer that is here already
+   * (answering) never offers first.
    * @param {string} peerId
-   * @param {{ initiator: boolean }} options
+   * @param {{ initiator: boolean, answering?: boolean }} options
    */
-  connect(peerId, { initiator }) {
+  connect(peerId, { initiator, answering = false }) {
     // The peer's sessions the old connection heard of are over: a late message from one of them is dropped, not taken
     // for the peer's new connection.
     const retired = this.#links.get(peerId)?.negotiation.pastSessions() ?? [];
@@ -69,7 +70,7 @@ export class Mesh extends EventTarget {
     this.#links.set(peerId, link);
     this.#repair.replaced(peerId, performance.now());
     if (initiator) link.start();
-    else link.startUnlessOfferedWithin(OFFER_WAIT_MS);
+    else if (!answering) link.startUnlessOfferedWithin(OFFER_WAIT_MS);
     this.#applyBitratePlan();
   }
 
@@ -114,7 +115,7 @@ export class Mesh extends EventTarget {
       link.negotiation.ignore(description);
       return;
     }
-    if (outcome === 'replace') this.connect(from, { initiator: false });
+    if (outcome === 'replace') this.connect(from, { initiator: false, answering: description?.type === 'offer' });
     this.#links.get(from).receive({ description, candidate });
   }
 

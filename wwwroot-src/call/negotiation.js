@@ -4,7 +4,7 @@
 // its own) is sent again: the other side answers a repeat it already answered with the same answer, so a repeat costs
 // nothing. Works on anything shaped like an RTCPeerConnection, so node tests drive it with a fake one.
 
-import { SerialQueue, sdpOrigin, sdpSessionId } from './rules.js';
+import { SerialQueue, sdpOrder, sdpSessionId } from './rules.js';
 
 /** An offer unanswered this long is sent again (a loaded machine answers within a second or two). */
 export const OFFER_RETRY_MS = 5000;
@@ -125,13 +125,14 @@ export class Negotiation {
   }
 
   async #onDescription(description) {
-    // A repeat of an answer we applied: nothing to do. A repeat of the offer we answered last (our answer was lost, or
-    // is on its way): that same answer again, whatever we are doing meanwhile; applying the old offer a second time
-    // would undo what came after it.
+    // Nothing new: a session that is over, an answer with no offer of ours waiting, or a description the peer already
+    // sent (a repeat, or a late copy of an older one: applying it again would undo what came after it). A repeat of the
+    // offer we answered last (our answer was lost, or is on its way) gets that same answer again.
     if (this.isStale(description) || (description.type === 'answer' && this.#pc.signalingState === 'stable')) return;
-    if (description.type === 'offer' && sdpOrigin(description.sdp) === sdpOrigin(this.#pc.currentRemoteDescription?.sdp)) {
+    const order = sdpOrder(description.sdp, this.#pc.remoteDescription?.sdp);
+    if (order !== null && order <= 0) {
       const answer = this.#pc.currentLocalDescription;
-      if (answer?.type === 'answer') await this.#send({ description: answer.toJSON() });
+      if (order === 0 && description.type === 'offer' && answer?.type === 'answer') await this.#send({ description: answer.toJSON() });
       return;
     }
     const collision = description.type === 'offer' && (this.#makingOffer || this.#pc.signalingState !== 'stable');

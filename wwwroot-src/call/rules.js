@@ -111,8 +111,15 @@ export function sdpSessionId(sdp) {
   return /^o=\S+ (\d+) /m.exec(String(sdp ?? ''))?.[1] ?? null;
 }
 
-/** The session id and version of an SDP ("o=" line): the same offer sent twice carries the same pair. */
-export function sdpOrigin(sdp) {
-  const match = /^o=\S+ (\d+) (\d+) /m.exec(String(sdp ?? ''));
-  return match ? `${match[1]} ${match[2]}` : null;
+/**
+ * How a description compares with another from the same connection of the peer, by the session version of the "o="
+ * line (each browser counts it up with every description it makes): -1 older, 0 the same one, 1 newer; null when
+ * either has none or they come from different sessions.
+ */
+export function sdpOrder(sdp, than) {
+  const origin = (text) => /^o=\S+ (\d+) (\d+) /m.exec(String(text ?? ''));
+  const [a, b] = [origin(sdp), origin(than)];
+  if (!a || !b || a[1] !== b[1]) return null;
+  const [x, y] = [BigInt(a[2]), BigInt(b[2])];
+  return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -159,3 +159,23 @@ test('an offer from a connection the peer has since replaced is dropped when it 
   assert.equal(next.isStale(newPolite.sent[0].description), true);
   assert.equal(next.isStale(offer(77).description), false, 'a session never heard of is not');
 });
+
+test('a late copy of an older offer, or of an answer already applied, is not applied again', async () => {
+  const a = side({ polite: false, session: 1 });
+  const b = side({ polite: true, session: 2 });
+  await a.negotiation.offer(); // O1
+  await b.negotiation.receive(a.sent[0]);
+  await a.negotiation.receive(b.sent[0]); // A1
+  await a.negotiation.offer(); // O2, say an ICE restart
+  await b.negotiation.receive(a.sent[1]);
+  await a.negotiation.receive(b.sent[1]); // A2
+  // O1 turns up again at b: older than what b applied since.
+  await b.negotiation.receive(a.sent[0]);
+  assert.deepEqual(b.sent.map((m) => m.description.type), ['answer', 'answer']);
+  assert.equal(b.pc.remoteDescription.sdp, a.sent[1].description.sdp);
+  // A1 turns up again at a while its next offer waits: not taken for that offer's answer.
+  await a.negotiation.offer(); // O3
+  await a.negotiation.receive(b.sent[0]);
+  assert.equal(a.pc.signalingState, 'have-local-offer');
+  assert.deepEqual([a.reported, b.reported], [[], []]);
+});

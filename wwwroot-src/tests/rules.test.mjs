@@ -100,3 +100,13 @@ test('the SDP session id tells a new connection from a renegotiation', async () 
   assert.equal(sdpSessionId('v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\n'), '4611731400430051336');
   assert.equal(sdpSessionId('v=0\r\ns=-\r\n'), null);
 });
+
+test('descriptions of one connection are ordered by their session version; other connections are not comparable', async () => {
+  const { sdpOrder } = await import('../call/rules.js');
+  const sdp = (session, version) => `v=0\r\no=- ${session} ${version} IN IP4 127.0.0.1\r\ns=-\r\n`;
+  assert.equal(sdpOrder(sdp('4611731400430051336', 3), sdp('4611731400430051336', 2)), 1);
+  assert.equal(sdpOrder(sdp('4611731400430051336', 2), sdp('4611731400430051336', 2)), 0);
+  assert.equal(sdpOrder(sdp('4611731400430051336', 2), sdp('4611731400430051336', 10)), -1, 'as numbers, not text');
+  assert.equal(sdpOrder(sdp('1', 5), sdp('2', 1)), null);
+  assert.equal(sdpOrder(sdp('1', 5), undefined), null);
+});
