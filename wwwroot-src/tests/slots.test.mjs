@@ -45,6 +45,19 @@ function assertSameThreeSlots(a, b) {
   assert.equal(describe(b).live, 3, `${b.name}: three transceivers`);
 }
 
+/** Ann (impolite) offers to Ben (polite) and Ben answers: a pair as the mesh makes it for a newcomer. `before` runs on
+ * Ann's side once her slots are open, before her offer. */
+async function negotiatedPair(annOptions, benOptions, before = () => {}) {
+  const ann = side('ann', { polite: false, ...annOptions });
+  const ben = side('ben', { polite: true, ...benOptions });
+  ann.slots.open(ann.local);
+  before(ann);
+  await ann.negotiation.offer();
+  await deliver(ann, ben);
+  await deliver(ben, ann);
+  return { ann, ben };
+}
+
 test('the slots are read from the session: first audio, first and second video, rejected m-lines skipped', () => {
   const m = (kind, port, mid) => `m=${kind} ${port} UDP/TLS/RTP/SAVPF 96\r\na=mid:${mid}\r\n`;
   const sdp = `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n${m('video', 0, 'x')}${m('audio', 9, 'a')}${m('video', 9, 'c')}${m('audio', 9, 'a2')}${m('video', 9, 's')}${m('video', 9, 'extra')}`;
@@ -53,12 +66,7 @@ test('the slots are read from the session: first audio, first and second video, 
 });
 
 test('an offer and its answer: three slots on both sides, each carrying what it is for', async () => {
-  const ann = side('ann', { polite: false, screen: true });
-  const ben = side('ben', { polite: true });
-  ann.slots.open(ann.local);
-  await ann.negotiation.offer();
-  await deliver(ann, ben);
-  await deliver(ben, ann);
+  const { ann, ben } = await negotiatedPair({ screen: true }, {});
   assertSameThreeSlots(ann, ben);
   assert.deepEqual(describe(ann).sends, { audio: 'ann audio', camera: 'ann video', screen: 'ann screen' });
   assert.deepEqual(describe(ben).sends, { audio: 'ben audio', camera: 'ben video', screen: null });
@@ -107,12 +115,7 @@ for (const sharer of ['polite', 'impolite']) {
 }
 
 test('renegotiations that cross (an ICE restart on both sides): the polite side rolls back, and the three slots stay', async () => {
-  const ann = side('ann', { polite: false, screen: true });
-  const ben = side('ben', { polite: true });
-  ann.slots.open(ann.local);
-  await ann.negotiation.offer();
-  await deliver(ann, ben);
-  await deliver(ben, ann);
+  const { ann, ben } = await negotiatedPair({ screen: true }, {});
   const mids = [ann.slots.audio.mid, ann.slots.camera.mid, ann.slots.screen.mid];
   await ann.negotiation.offer();
   await ben.negotiation.offer();
@@ -137,12 +140,7 @@ test('which offers replace the connection: a new session, or our own first offer
 });
 
 test('a side with no camera and no microphone still gets three sending slots; a camera that comes late goes into its slot without renegotiating', async () => {
-  const ann = side('ann', { polite: false, tracks: [] });
-  const ben = side('ben', { polite: true, tracks: [] });
-  ann.slots.open(ann.local);
-  await ann.negotiation.offer();
-  await deliver(ann, ben);
-  await deliver(ben, ann);
+  const { ann, ben } = await negotiatedPair({ tracks: [] }, { tracks: [] });
   assertSameThreeSlots(ann, ben);
   assert.deepEqual(mLines(ann.pc.remoteDescription.sdp).map((l) => l.direction), ['sendrecv', 'sendrecv', 'sendrecv']);
   const offered = ann.pc.localDescription.sdp;
@@ -156,25 +154,15 @@ test('a side with no camera and no microphone still gets three sending slots; a 
 });
 
 test('an offer with an m-line nobody expects: the answerer stops it, and the session has three live slots again', async () => {
-  const ann = side('ann', { polite: false });
-  const ben = side('ben', { polite: true });
-  ann.slots.open(ann.local);
-  ann.pc.addTransceiver('video'); // a fourth m-line (an older client, a bug)
-  await ann.negotiation.offer();
-  await deliver(ann, ben);
-  await deliver(ben, ann);
+  // A fourth m-line (an older client, a bug).
+  const { ann, ben } = await negotiatedPair({}, {}, (a) => a.pc.addTransceiver('video'));
   assert.equal(describe(ben).live, 3);
   assert.deepEqual(mLines(ben.pc.localDescription.sdp).map((l) => l.port), [9, 9, 9, 0], 'the answer rejects the fourth');
   assert.deepEqual(ben.received, ['audio', 'camera', 'screen', undefined], 'what arrives in the fourth is nobody\'s (and is not shown)');
 });
 
 test('a renegotiation from the answering side keeps the slots where the first offer put them', async () => {
-  const ann = side('ann', { polite: false });
-  const ben = side('ben', { polite: true, screen: true });
-  ann.slots.open(ann.local);
-  await ann.negotiation.offer();
-  await deliver(ann, ben);
-  await deliver(ben, ann);
+  const { ann, ben } = await negotiatedPair({}, { screen: true });
   const mids = [ann.slots.audio.mid, ann.slots.camera.mid, ann.slots.screen.mid];
   await ben.negotiation.offer(); // an ICE restart, say
   await deliver(ben, ann);
