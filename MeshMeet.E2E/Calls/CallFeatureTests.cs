@@ -80,7 +80,7 @@ public sealed class CallFeatureTests(BrowserFixture fixture, ITestOutputHelper o
         var annId = (await ann.SelfIdAsync())!;
         // Chromium's fake microphone beeps: Ann is speaking on both other pages.
         foreach (var other in new[] { host, ben })
-            await Expect(other.Tile(annId)).ToHaveAttributeAsync("data-speaking", "true", new() { Timeout = 10000 });
+            await Expect(other.Tile(annId)).ToHaveAttributeAsync("data-speaking", "true", new() { Timeout = 20000 });
 
         await ann.Button("Mute").ClickAsync();
         foreach (var other in new[] { host, ben })

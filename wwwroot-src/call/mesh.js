@@ -279,7 +279,8 @@ class PeerLink {
 
   /** The loudness of the peer's audio as last received (0 when none). */
   audioLevel() {
-    return this.slots.audio?.receiver.getSynchronizationSources()[0]?.audioLevel ?? 0;
+    const receiver = this.pc.getReceivers().find((r) => r.track.kind === 'audio');
+    return receiver?.getSynchronizationSources()[0]?.audioLevel ?? 0;
   }
 
   close() {
