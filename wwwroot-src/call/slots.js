@@ -10,6 +10,9 @@
 
 /** @typedef {'audio' | 'camera' | 'screen'} Purpose */
 
+/** The slots, in the order the offerer makes them. @type {readonly Purpose[]} */
+const PURPOSES = ['audio', 'camera', 'screen'];
+
 /**
  * The mid of each slot in a session description: first audio, first and second video m-line (rejected ones, port 0,
  * do not count). A pure reading of the SDP, so both sides of a pair agree on it.
@@ -59,13 +62,13 @@ export class MediaSlots {
 
   /**
    * A remote offer is set and about to be answered: the slots are its m-lines. Our tracks go into them, every slot
-   * can send, and any other transceiver of ours is stopped. Safe to run on every offer: it changes nothing that is
+   * can send, and any other m-line it negotiates is stopped. Safe to run on every offer: it changes nothing that is
    * already right.
    * @returns {Promise<void>} settles when the tracks are in place (a failure is reported, the answer goes on)
    */
   async adopt({ stream, screenTrack }, report) {
     const wanted = { audio: stream.getAudioTracks()[0] ?? null, camera: stream.getVideoTracks()[0] ?? null, screen: screenTrack };
-    for (const purpose of /** @type {Purpose[]} */ (['audio', 'camera', 'screen'])) {
+    for (const purpose of PURPOSES) {
       let slot = this.slot(purpose);
       // An offer without this slot: we add it, and the renegotiation that follows puts it at the end of the session.
       if (!slot || isStopped(slot)) slot = this.#made[purpose] = this.#pc.addTransceiver(purpose === 'audio' ? 'audio' : 'video', { direction: 'sendrecv' });
@@ -83,7 +86,7 @@ export class MediaSlots {
   /** Stops every negotiated m-line that is not one of the three slots: the answer rejects it. (A transceiver no session
    * names is never made here: a first offer that crossed the peer's is not rolled back but replaced, see mesh.js.) */
   stopOthers() {
-    const slots = [this.audio, this.camera, this.screen];
+    const slots = PURPOSES.map((purpose) => this.slot(purpose));
     for (const t of this.#pc.getTransceivers()) if (t.mid !== null && !slots.includes(t) && !isStopped(t)) t.stop();
   }
 
@@ -102,8 +105,7 @@ export class MediaSlots {
 
   /** Which slot a transceiver is (a received track's, say). @returns {Purpose | undefined} */
   purposeOf(transceiver) {
-    for (const purpose of /** @type {Purpose[]} */ (['audio', 'camera', 'screen'])) if (this.slot(purpose) === transceiver) return purpose;
-    return undefined;
+    return PURPOSES.find((purpose) => this.slot(purpose) === transceiver);
   }
 
   // The newest description of the session: the remote one (an offer being answered names the slots before our answer
