@@ -41,7 +41,7 @@ builder.Services.AddProblemDetails();
 // Metrics at /metrics (loopback or Metrics:AllowFrom), traces and metrics over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
 builder.Services.AddTelemetry(builder.Configuration);
 builder.Services.AddExceptionHandler<ApiErrorHandler>();
-builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+builder.Services.AddHealth();
 
 var app = builder.Build();
 
@@ -55,6 +55,8 @@ app.UseSecurityHeaders();
 app.UseMetricsEndpoint(app.Configuration);
 // A cookie alone never makes a cross-site page a host: the hub admits browsers from our own origin only.
 app.UseHubOriginCheck(app.Configuration);
+// An instance that may have been declared dead (frozen, cut off) turns new hub connections away: the proxy tries another.
+app.UseInstanceStanding();
 app.UseRouting();
 app.UseRateLimiter();
 app.UseAuthentication();
@@ -63,10 +65,10 @@ app.UseAuthorization();
 // Static files from the build's manifest: fingerprinted URLs (cached for a year), precompressed (brotli, gzip), ETags.
 app.MapStaticAssets();
 app.MapRazorPages().WithStaticAssets();
-app.MapHealthChecks("/health");
+app.MapHealthChecks("/health", new() { ResponseWriter = HealthTransitions.WriteAsync });
 // For orchestrators: live = the process answers; ready = the database (and Redis, when configured) answer too.
 app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthTransitions.WriteAsync });
 app.MapAccounts();
 app.MapRooms();
 app.MapSignaling();

@@ -123,6 +123,82 @@ public sealed class ClusterCallTests(BrowserFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Through_nginx_the_people_of_a_frozen_instance_resume_on_the_other_as_themselves_and_nobody_leaves()
+    {
+        // The shipped timings: the page gives up on a silent instance after 8 s, the cluster on an instance after 12 s
+        // and on its seats 10 s later. The freeze lasts 25 s, longer than both together.
+        await using var cluster = await ProxiedCluster.StartAsync(Log, shipped: true);
+        var room = await cluster.A.CreateRoomAsync("Frozen");
+        var people = new List<CallPage>();
+        Dictionary<string, string?> holders;
+        // Each browser lands where its cookie hashes: three people, more (up to five) until both instances hold someone.
+        do
+        {
+            var person = await PersonAsync($"p{people.Count}", cluster.BaseUrl);
+            await person.JoinAsync(room, $"P{people.Count}");
+            people.Add(person);
+            holders = await cluster.HoldersAsync(room);
+        } while (people.Count < 3 || holders.Values.Select(h => h![..2]).Distinct().Count() < 2 && people.Count < 5);
+        await CallPage.ExpectEveryPairPlayingAsync([.. people]);
+        var ids = new List<string>();
+        foreach (var person in people) ids.Add((await person.SelfIdAsync())!);
+        var frozen = holders.Values.GroupBy(h => h![..2]).OrderByDescending(g => g.Count()).First().Key;
+        var live = frozen == "a-" ? "b-" : "a-";
+        Log($"before: {string.Join(", ", ids.Select(id => holders[id]))}; freezing {frozen}");
+
+        cluster.Named(frozen).Freeze();
+        var clock = Stopwatch.StartNew();
+        TimeSpan resumed;
+        try
+        {
+            while (!(await cluster.HoldersAsync(room)).Values.All(h => h?.StartsWith(live) == true))
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"not everyone resumed on the live instance: {string.Join(", ", (await cluster.HoldersAsync(room)).Values)}");
+                await Task.Delay(200);
+            }
+            resumed = clock.Elapsed;
+            for (var i = 0; i < people.Count; i++)
+            {
+                await people[i].ExpectStateAsync("in-call");
+                Assert.Equal(ids[i], await people[i].SelfIdAsync());
+            }
+            await CallPage.ExpectEveryPairPlayingAsync([.. people]);
+            // Beyond the instance timeout and the grace together: still nobody has left.
+            while (clock.Elapsed < TimeSpan.FromSeconds(25)) await Task.Delay(500);
+            Assert.Equal(0L, await AppProcess.AuditEventsAsync(cluster.ConnectionString, room, "participant_left"));
+        }
+        finally
+        {
+            cluster.Named(frozen).Thaw();
+        }
+        Log($"{frozen} frozen 25 s: everyone back on {live} as themselves after {resumed.TotalSeconds:F1} s");
+
+        // Thawed, the instance finds it was declared dead and drops what it held; nobody is in the call twice and no
+        // page lost its connection.
+        var thawed = Stopwatch.StartNew();
+        while (!cluster.Named(frozen).Output.Contains("was declared dead"))
+        {
+            Assert.True(thawed.Elapsed < TimeSpan.FromSeconds(15), "the thawed instance did not notice it was declared dead");
+            await Task.Delay(200);
+        }
+        await Task.Delay(3000);
+        Assert.Equal(ids.Order(), (await cluster.HoldersAsync(room)).Keys.Order());
+        foreach (var person in people)
+        {
+            await person.ExpectStateAsync("in-call");
+            await person.ExpectPeerCountAsync(people.Count - 1);
+        }
+        await CallPage.ExpectEveryPairPlayingAsync([.. people]);
+        Assert.Equal(0L, await AppProcess.AuditEventsAsync(cluster.ConnectionString, room, "participant_left"));
+        Assert.Equal((long)people.Count, await AppProcess.AuditEventsAsync(cluster.ConnectionString, room, "participant_joined"));
+
+        // And it serves again: someone joins through it directly and meets everyone.
+        var late = await PersonAsync("late", cluster.Named(frozen).BaseUrl);
+        await late.JoinAsync(room, "Late");
+        await CallPage.ExpectEveryPairPlayingAsync([.. people, late]);
+    }
+
+    [Fact]
     public async Task In_relay_only_mode_every_pair_sends_media_through_coturn_and_video_plays_both_ways()
     {
         var dir = Directory.CreateTempSubdirectory("meshmeet-turn-").FullName;

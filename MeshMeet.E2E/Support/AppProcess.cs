@@ -67,6 +67,13 @@ public sealed class AppProcess : IAsyncDisposable
     /// <summary>kill -9: no shutdown, no goodbye to anyone.</summary>
     public void Kill() => _server!.Kill();
 
+    /// <summary>SIGSTOP / SIGCONT (see <see cref="ServerProcess.Freeze"/>).</summary>
+    public void Freeze() => _server!.Freeze();
+    public void Thaw() => _server!.Thaw();
+
+    /// <summary>What the process wrote to its console so far (its log).</summary>
+    public string Output => _server!.Output;
+
     /// <summary>A room of the seeded admin, made through the API.</summary>
     public async Task<string> CreateRoomAsync(string name)
     {

@@ -19,23 +19,25 @@ public sealed class ProxiedCluster : IAsyncDisposable
     public string ConnectionString { get; private set; } = "";
     public string BaseUrl => $"https://127.0.0.1:{Nginx!.Port}";
 
-    public static async Task<ProxiedCluster> StartAsync(Action<string> log, bool withNginx = true)
+    /// <param name="shipped">The shipped timings (heartbeat, instance timeout, reconnect grace, restart grace) instead
+    /// of the short ones that let a test see a dead instance's seats expire quickly.</param>
+    public static async Task<ProxiedCluster> StartAsync(Action<string> log, bool withNginx = true, bool shipped = false)
     {
         var cluster = new ProxiedCluster();
         cluster.Redis = await ServerProcess.RedisAsync();
         cluster.ConnectionString = await TestDatabase.CreateAsync();
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        Dictionary<string, string> Settings(string name) => new()
+        Dictionary<string, string> Settings(string name)
         {
-            ["ConnectionStrings__Redis"] = cluster.Redis.RedisConnectionString,
-            ["Cluster__Secret"] = "e2e-cluster-secret-of-at-least-32-characters",
-            ["Cluster__InstanceName"] = name,
-            // Quick to notice a dead instance and to end a seat nobody resumes, so the test need not wait long.
-            ["Cluster__HeartbeatSeconds"] = "1",
-            ["Cluster__InstanceTimeoutSeconds"] = "3",
-            ["Signaling__ReconnectGraceSeconds"] = "3",
-            ["Signaling__RestartGraceSeconds"] = "0",
-        };
+            var settings = new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Redis"] = cluster.Redis.RedisConnectionString,
+                ["Cluster__Secret"] = "e2e-cluster-secret-of-at-least-32-characters",
+                ["Cluster__InstanceName"] = name,
+            };
+            if (!shipped) foreach (var (setting, value) in ShortTimings) settings[setting] = value;
+            return settings;
+        }
         var a = AppProcess.StartAsync(log, cluster.ConnectionString, key, Settings("a"));
         var b = AppProcess.StartAsync(log, cluster.ConnectionString, key, Settings("b"));
         (cluster.A, cluster.B) = (await a, await b);
@@ -44,6 +46,15 @@ public sealed class ProxiedCluster : IAsyncDisposable
         cluster.Nginx = await ServerProcess.NginxAsync(cluster._dir, [$"127.0.0.1:{cluster.A.Port}", $"127.0.0.1:{cluster.B.Port}"], log);
         return cluster;
     }
+
+    /// <summary>Quick to notice a dead instance and to end a seat nobody resumes, so a test need not wait long.</summary>
+    private static readonly Dictionary<string, string> ShortTimings = new()
+    {
+        ["Cluster__HeartbeatSeconds"] = "1",
+        ["Cluster__InstanceTimeoutSeconds"] = "5",
+        ["Signaling__ReconnectGraceSeconds"] = "3",
+        ["Signaling__RestartGraceSeconds"] = "0",
+    };
 
     /// <summary>Which instance holds each participant's connection ("a-…", "b-…"; null while in the grace period).</summary>
     public async Task<Dictionary<string, string?>> HoldersAsync(string roomId)

@@ -63,10 +63,9 @@ public class MeshMeetApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Signaling:PerAddress:JoinBurst", "100000");
         builder.UseSetting("Signaling:PerAddress:NegotiateBurst", "100000");
         builder.UseSetting("Signaling:RejoinBurst", "100000");
-        // Refused joins and the first migration's probe are expected here; keep test output for what matters.
+        // Refused joins are expected here; keep test output for what matters.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.SignalR", "Error");
-        builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Critical");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }

@@ -11,14 +11,20 @@ namespace MeshMeet.Tests.Support;
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private Process _process;
     private readonly StringBuilder _output = new();
+    private readonly ProcessStartInfo _start;
+    private readonly Action<string>? _log;
 
     public int Port { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
     public bool HasExited => _process.HasExited;
 
-    private ServerProcess(Process process, int port) => (_process, Port) = (process, port);
+    private ServerProcess(ProcessStartInfo start, int port, Action<string>? log)
+    {
+        (_start, Port, _log) = (start, port, log);
+        _process = Launch();
+    }
 
     public static async Task<ServerProcess> StartAsync(string file, IEnumerable<string> args, int port,
         IDictionary<string, string>? environment = null, string? workingDirectory = null, Action<string>? log = null)
@@ -26,19 +32,48 @@ public sealed class ServerProcess : IAsyncDisposable
         var start = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
         if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
-        var server = new ServerProcess(Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start"), port);
+        var server = new ServerProcess(start, port, log);
+        await server.WaitForPortAsync(TimeSpan.FromSeconds(60));
+        return server;
+    }
+
+    private Process Launch()
+    {
+        var process = Process.Start(_start) ?? throw new InvalidOperationException($"{_start.FileName} did not start");
         DataReceivedEventHandler keep = (_, e) =>
         {
             if (e.Data is not { Length: > 0 } line) return;
-            lock (server._output) server._output.AppendLine(line);
-            log?.Invoke($"[{Path.GetFileName(file)}:{port}] {line}");
+            lock (_output) _output.AppendLine(line);
+            _log?.Invoke($"[{Path.GetFileName(_start.FileName)}:{Port}] {line}");
         };
-        server._process.OutputDataReceived += keep;
-        server._process.ErrorDataReceived += keep;
-        server._process.BeginOutputReadLine();
-        server._process.BeginErrorReadLine();
-        await server.WaitForPortAsync(TimeSpan.FromSeconds(60));
-        return server;
+        process.OutputDataReceived += keep;
+        process.ErrorDataReceived += keep;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>kill -9, then the same program again on the same port (a Redis restart: nothing kept).</summary>
+    public async Task RestartAsync()
+    {
+        Kill();
+        _process.Dispose();
+        _process = Launch();
+        await WaitForPortAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>SIGSTOP: the process keeps its sockets (connections are still accepted by the kernel) and answers
+    /// nothing, as in a long GC pause, a stalled VM or a partition. <see cref="Thaw"/> lets it run on.</summary>
+    public void Freeze() => Signal("STOP");
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
+    public void Thaw() => Signal("CONT");
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", $"{_process.Id}"]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -{signal} {_process.Id} failed");
     }
 
     /// <summary>redis-server on loopback as scripts/run --cluster starts it (scripts/lib.sh): a password, nothing kept

@@ -39,6 +39,9 @@ public sealed class TwoInstances : IAsyncLifetime
 
     public sealed class Instance(string database, string signingKey, string redis) : MeshMeetApp
     {
+        /// <summary>The name its Redis connections give themselves (CLIENT LIST shows it), so a test can cut them.</summary>
+        public string RedisClientName { get; } = "meshmeet-" + Guid.NewGuid().ToString("N")[..8];
+
         /// <summary>This instance's own clock (say, one that runs ahead of the others').</summary>
         public TimeProvider? Clock { get; init; }
 
@@ -53,11 +56,11 @@ public sealed class TwoInstances : IAsyncLifetime
 
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Redis"] = redis,
+            ["ConnectionStrings:Redis"] = $"{redis},name={RedisClientName}",
             ["Cluster:Secret"] = ClusterSecret,
             // Quick to notice a dead instance, so tests need not wait long.
             ["Cluster:HeartbeatSeconds"] = "1",
-            ["Cluster:InstanceTimeoutSeconds"] = "3",
+            ["Cluster:InstanceTimeoutSeconds"] = "5",
         };
     }
 }

@@ -20,9 +20,14 @@ public static class ClusterSetup
     {
         services.AddOptions<ClusterOptions>().Bind(config.GetSection("Cluster")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidation>();
+        services.AddSingleton<RedisLink>();
         services.AddSingleton<InstanceBus>();
         services.AddSingleton<IInstanceNotices>(sp => sp.GetRequiredService<InstanceBus>());
         services.AddSignalR().AddBackplane(config);
+        // One Redis connection for the backplane and the notices: losing it is one event (InstanceBus), and nothing
+        // sent while it is away waits in a backlog to be delivered later.
+        services.AddOptions<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions>().Configure<RedisLink>((o, link) =>
+            o.ConnectionFactory = async _ => await link.ConnectAsync());
         services.AddHostedService(sp => sp.GetRequiredService<InstanceBus>());
         services.AddHostedService<InstanceHeartbeat>();
         // One application name: the default is the content root path, which may differ between instances.
@@ -40,7 +45,7 @@ public static class ClusterSetup
             // Said there, not warned about on every start.
             services.AddLogging(l => l.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error));
         }
-        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"], timeout: HealthTimings.CheckTimeout);
         return services;
     }
 
@@ -48,6 +53,9 @@ public static class ClusterSetup
     private static ISignalRServerBuilder AddBackplane(this ISignalRServerBuilder signalR, IConfiguration config)
     {
         if (config.GetConnectionString("Redis") is not { Length: > 0 } redis) return signalR;
+        // The backplane logs every lost Redis connection as an error with its stack trace; RedisLink reports it in
+        // one line, as the expected outage it usually is (a restart, a failover).
+        signalR.Services.AddLogging(l => l.AddFilter("Microsoft.AspNetCore.SignalR.StackExchangeRedis", LogLevel.Critical));
         return signalR.AddStackExchangeRedis(redis, o =>
         {
             o.Configuration.ChannelPrefix = RedisChannel.Literal("meshmeet:hub");
@@ -74,20 +82,23 @@ internal sealed record DataProtectionCertificates(X509Certificate2 Current, X509
             : X509CertificateLoader.LoadPkcs12FromFile(path, password, X509KeyStorageFlags.EphemeralKeySet);
 }
 
-/// <summary>Ready only when Redis answers, if it is configured.</summary>
-internal sealed class RedisHealthCheck(InstanceBus bus) : IHealthCheck
+/// <summary>Ready only when Redis answers, if it is configured, and this instance is in standing (not frozen past its
+/// lease, not catching up after losing Redis): a proxy or orchestrator then sends nobody here. Answers within
+/// <see cref="HealthTimings.CheckTimeout"/>: a Redis that is away fails at once (no backlog), one that hangs times out.</summary>
+internal sealed class RedisHealthCheck(RedisLink link, InstanceStanding standing) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
-        if (bus.Redis is not { } redis) return HealthCheckResult.Healthy("Redis is not configured (one instance).");
+        if (!link.Clustered) return HealthCheckResult.Healthy("Redis is not configured (one instance).");
         try
         {
-            await redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(3), ct);
-            return HealthCheckResult.Healthy();
+            if (link.Redis is not { IsConnected: true } redis) return HealthCheckResult.Unhealthy("Redis is not connected.");
+            await redis.GetDatabase().PingAsync().WaitAsync(HealthTimings.CheckTimeout, ct);
+            return standing.Problem is { } problem ? HealthCheckResult.Unhealthy($"This instance is out of standing: {problem}.") : HealthCheckResult.Healthy();
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            return HealthCheckResult.Unhealthy("Redis does not answer.", e);
+            return HealthCheckResult.Unhealthy($"Redis does not answer: {e.Message}");
         }
     }
 }

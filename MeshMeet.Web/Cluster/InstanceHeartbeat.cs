@@ -11,22 +11,29 @@ namespace MeshMeet.Web.Cluster;
 /// start the reconnect grace period, so their people can resume here, and a restart or crash of one instance never
 /// evicts the people of another. Every instance watches every other; the work is idempotent. Heartbeats are written
 /// and judged by the database's clock, so instances whose own clocks disagree do not take each other for dead.
+/// <para>Each heartbeat that commits renews this instance's lease (<see cref="InstanceStanding"/>). An instance that
+/// finds its row gone was declared dead while it was frozen or cut off: its seats may already be someone else's, so
+/// it drops them all before it serves again, and closes its connections with reconnect allowed, so that their browsers
+/// resume as themselves, here or on another instance.</para>
 /// </summary>
 internal sealed partial class InstanceHeartbeat(
-    IServiceScopeFactory scopes, InstanceIdentity identity, SeatRegistry seats, AddressLimits limits, Telemetry.MeshMeetMetrics metrics, TimeProvider clock,
-    IOptions<ClusterOptions> options, ILogger<InstanceHeartbeat> log) : BackgroundService
+    IServiceScopeFactory scopes, InstanceIdentity identity, SeatRegistry seats, InstanceStanding standing, RedisLink link, AddressLimits limits,
+    Telemetry.MeshMeetMetrics metrics, TimeProvider clock, IOptions<ClusterOptions> options, ILogger<InstanceHeartbeat> log) : BackgroundService
 {
     private (long Signals, DateTimeOffset At) _last;
+    private long? _lastBeat; // when the last heartbeat that committed started (standing.Now() ticks)
 
     public override async Task StartAsync(CancellationToken ct)
     {
         // Registered before anything is released, so no other instance mistakes this one for dead.
         await WithDatabase(async (db, departures) =>
         {
+            var started = standing.Now();
             var now = await DatabaseNowAsync(db, ct);
             _last = (metrics.SignalsRelayed, clock.GetUtcNow());
             db.Instances.Add(new ServerInstance { Id = identity.Id, StartedAt = now, HeartbeatAt = now });
             await db.SaveChangesAsync(ct);
+            Renewed(started);
             var released = await ReleaseSilentInstancesAsync(db, departures, now - Timeout, ct);
             if (released > 0) LogReleased(released);
             await CountLiveInstancesAsync(db, now, ct);
@@ -44,15 +51,23 @@ internal sealed partial class InstanceHeartbeat(
             {
                 await WithDatabase(BeatAsync);
             }
+            catch (Exception e) when (DatabaseHealthCheck.IsDatabaseFailure(e))
+            {
+                LogBeatFailed(e.Message); // expected while the database restarts; the next tick tries again
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LogBeatFailed(e); // the next tick tries again
+                LogBeatError(e);
             }
         }
     }
 
     private async Task BeatAsync(MeshMeetDb db, Departures departures)
     {
+        var started = standing.Now();
+        // In touch with the database without a break since the last beat? If not (it was away, or this process was
+        // frozen), the others may have been cut off as well: judge nobody until they have had a timeout to beat again.
+        var inTouch = _lastBeat is { } last && !standing.LapsedBefore(started) && started - last < Timeout.TotalSeconds * clock.TimestampFrequency;
         var now = await DatabaseNowAsync(db);
         var signals = metrics.SignalsRelayed;
         var localNow = clock.GetUtcNow();
@@ -62,27 +77,48 @@ internal sealed partial class InstanceHeartbeat(
         if (await db.Instances.Where(i => i.Id == identity.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.HeartbeatAt, now)
                 .SetProperty(i => i.Connections, connections).SetProperty(i => i.SignalsPerSecond, perSecond)) == 0)
         {
-            // Others declared this instance dead (it was cut off longer than the timeout) and released its seats. Its
-            // connections are closed so that their browsers resume their seats, here or elsewhere, as after a crash.
-            LogDeclaredDead(identity.Id);
-            db.Instances.Add(new ServerInstance { Id = identity.Id, StartedAt = now, HeartbeatAt = now });
-            await db.SaveChangesAsync();
-            seats.AbortAll();
+            await RejoinClusterAsync(db, departures, now);
+            return;
         }
+        Renewed(started);
+        if (!inTouch) return;
         var released = await ReleaseSilentInstancesAsync(db, departures, now - Timeout);
         if (released > 0) LogReleased(released);
         await CountLiveInstancesAsync(db, now);
     }
 
-    /// <summary>Seats held by instances without a heartbeat since <paramref name="aliveSince"/> (crashed, cut off, or
-    /// the process before a restart; also seats from before instances were recorded) get the grace period to be
-    /// resumed, and those instances are forgotten. Seats of live instances are not touched.</summary>
+    /// <summary>Others declared this instance dead and released its seats; some of its people may have resumed
+    /// elsewhere already. Nothing is relayed for the old seats (they are dropped first, while the lease is still out),
+    /// what is left of them in the database starts its grace period, and every connection is closed with reconnect
+    /// allowed: the browsers come back, here or elsewhere, and resume as themselves.</summary>
+    private async Task RejoinClusterAsync(MeshMeetDb db, Departures departures, DateTimeOffset now)
+    {
+        LogDeclaredDead(identity.Id);
+        await seats.UnseatAllAsync();
+        await departures.ReleaseInstanceAsync(identity.Id);
+        db.Instances.Add(new ServerInstance { Id = identity.Id, StartedAt = now, HeartbeatAt = now });
+        var started = standing.Now();
+        await db.SaveChangesAsync();
+        Renewed(started);
+        seats.CloseAllForReconnect();
+    }
+
+    private void Renewed(long started)
+    {
+        _lastBeat = started;
+        if (link.Clustered) standing.Renew(started, Timeout);
+    }
+
+    /// <summary>Instances without a heartbeat since <paramref name="aliveSince"/> (crashed, cut off, or the process
+    /// before a restart) are forgotten, and the seats of instances that are not alive (those, and seats from before
+    /// instances were recorded) get the grace period to be resumed. The rows go first: an instance whose heartbeat
+    /// lands in between finds its row gone and drops its seats itself, so a seat is never released under an instance
+    /// that goes on relaying for it.</summary>
     private static async Task<int> ReleaseSilentInstancesAsync(MeshMeetDb db, Departures departures, DateTimeOffset aliveSince, CancellationToken ct = default)
     {
-        var released = await departures.ReleaseAsync(db.Participants.Where(p => p.ConnectionId != null
-            && !db.Set<ServerInstance>().Any(i => i.Id == p.InstanceId && i.HeartbeatAt >= aliveSince)), ct);
         await db.Instances.Where(i => i.HeartbeatAt < aliveSince).ExecuteDeleteAsync(ct);
-        return released;
+        return await departures.ReleaseAsync(db.Participants.Where(p => p.ConnectionId != null
+            && !db.Set<ServerInstance>().Any(i => i.Id == p.InstanceId && i.HeartbeatAt >= aliveSince)), ct);
     }
 
     /// <summary>Per-address limits are shared out among the live instances (see <see cref="AddressLimits"/>).</summary>
@@ -104,7 +140,7 @@ internal sealed partial class InstanceHeartbeat(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogBeatFailed(e); // the others release them once the heartbeat is stale
+            LogBeatFailed(e.Message); // the others release them once the heartbeat is stale
         }
     }
 
@@ -126,9 +162,12 @@ internal sealed partial class InstanceHeartbeat(
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} seats of instances that stopped now wait out their grace period")]
     private partial void LogReleased(int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance heartbeat failed")]
-    private partial void LogBeatFailed(Exception e);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance heartbeat failed: {Reason}")]
+    private partial void LogBeatFailed(string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} was declared dead by the others; closing its connections so their people resume")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Instance heartbeat failed")]
+    private partial void LogBeatError(Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {Instance} was declared dead by the others (frozen or cut off); dropped its seats and closing its connections so their people resume")]
     private partial void LogDeclaredDead(string instance);
 }

@@ -5,7 +5,27 @@ using Npgsql;
 
 namespace MeshMeet.Web.Infrastructure;
 
-/// <summary>/health is healthy only when PostgreSQL answers a query within a few seconds.</summary>
+public static class HealthSetup
+{
+    /// <summary>/health checks the database (and ClusterSetup adds Redis); failures are logged as they start and end.</summary>
+    public static IServiceCollection AddHealth(this IServiceCollection services)
+    {
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"], timeout: HealthTimings.CheckTimeout);
+        services.AddSingleton<IHealthCheckPublisher, HealthTransitions>();
+        services.Configure<HealthCheckPublisherOptions>(o => (o.Delay, o.Period) = (TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)));
+        services.AddLogging(l => l.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical));
+        return services;
+    }
+}
+
+/// <summary>How long a health check may take: a probe (an orchestrator's, a proxy's) gets its answer within a
+/// second whatever is down.</summary>
+public static class HealthTimings
+{
+    public static readonly TimeSpan CheckTimeout = TimeSpan.FromMilliseconds(800);
+}
+
+/// <summary>/health is healthy only when PostgreSQL answers a query within <see cref="HealthTimings.CheckTimeout"/>.</summary>
 internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
@@ -13,14 +33,14 @@ internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealth
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            timeout.CancelAfter(HealthTimings.CheckTimeout);
             await using var command = dataSource.CreateCommand("SELECT 1");
             await command.ExecuteScalarAsync(timeout.Token);
             return HealthCheckResult.Healthy();
         }
         catch (Exception e) when (IsDatabaseFailure(e) || e is OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy("The database does not answer.", e);
+            return HealthCheckResult.Unhealthy($"The database does not answer: {e.Message}");
         }
     }
 
@@ -32,6 +52,47 @@ internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealth
         NpgsqlException or TimeoutException => true,
         _ => e.InnerException is { } inner && IsDatabaseFailure(inner),
     };
+}
+
+/// <summary>
+/// Health as an operator's log should show it: one warning when a check starts failing, one line when it passes
+/// again, nothing for every probe in between. (ASP.NET Core logs each failing probe as an error with the exception:
+/// expected outages, a Redis restart or a database failover, would page someone every few seconds. That logger is
+/// silenced in <see cref="HealthSetup"/>.)
+/// </summary>
+internal sealed partial class HealthTransitions(ILogger<HealthTransitions> log) : IHealthCheckPublisher
+{
+    private readonly Dictionary<string, HealthStatus> _last = [];
+
+    /// <summary>A probe's report counts too: the transition is logged as soon as anyone looks.</summary>
+    public static Task WriteAsync(HttpContext http, HealthReport report)
+    {
+        http.RequestServices.GetServices<IHealthCheckPublisher>().OfType<HealthTransitions>().FirstOrDefault()?.PublishAsync(report, default);
+        http.Response.ContentType = "text/plain";
+        return http.Response.WriteAsync(report.Status.ToString()); // what the default writer says
+    }
+
+    public Task PublishAsync(HealthReport report, CancellationToken ct)
+    {
+        lock (_last)
+        {
+            foreach (var (name, entry) in report.Entries)
+            {
+                var was = _last.GetValueOrDefault(name, HealthStatus.Healthy);
+                _last[name] = entry.Status;
+                if (was == entry.Status) continue;
+                if (entry.Status == HealthStatus.Healthy) LogPassing(name);
+                else LogFailing(name, entry.Description ?? entry.Status.ToString());
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Health check {Check} is failing: {Description}")]
+    private partial void LogFailing(string check, string description);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Health check {Check} passes again")]
+    private partial void LogPassing(string check);
 }
 
 /// <summary>

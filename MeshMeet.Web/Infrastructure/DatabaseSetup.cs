@@ -20,6 +20,16 @@ public static class DatabaseSetup
         // Pooled contexts: a hub call that needs the database does not build a DbContext from scratch.
         services.AddDbContextPool<MeshMeetDb>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddSingleton(TimeProvider.System);
+        // EF Core logs every failed command, query and connection as an error with its stack trace, and then throws.
+        // Whoever called it handles the exception and says what it means, as an error only when it is one (a hub
+        // method's fault, an unhandled request) and in one line when it is an expected outage (a database restart):
+        // EF's copy would page an operator for every query of a restart, and the first start's probe for the missing
+        // migrations table would greet every new operator with one.
+        services.AddLogging(l =>
+        {
+            foreach (var category in new[] { "Microsoft.EntityFrameworkCore.Database", "Microsoft.EntityFrameworkCore.Query", "Microsoft.EntityFrameworkCore.Update" })
+                l.AddFilter(category, LogLevel.Critical);
+        });
         services.AddSingleton<InstanceIdentity>();
         // Migrations and the admin account before anything else starts (hosted services run in order).
         services.AddHostedService<StartupTasks>();

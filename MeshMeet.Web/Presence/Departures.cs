@@ -8,6 +8,19 @@ namespace MeshMeet.Web.Presence;
 /// <summary>A participant who is no longer in a call, why, and the connection that held the seat (if any).</summary>
 public sealed record Departure(Guid RoomId, string ParticipantId, LiveConnection? Connection, string Reason);
 
+/// <summary>What became of a seat an instance lost track of (see <see cref="Departures.FateOfAsync"/>).</summary>
+public enum SeatFate
+{
+    /// <summary>Still in the call, without a connection: it waits out its grace period to be resumed.</summary>
+    Released,
+    /// <summary>Still in the call through another connection (another tab, another instance).</summary>
+    ResumedElsewhere,
+    /// <summary>Out of the call, barred by a kick.</summary>
+    Kicked,
+    /// <summary>Out of the call: left, expired, or the call ended.</summary>
+    Left,
+}
+
 /// <summary>Why a participant stopped being in a call, as PeerLeft.reason and ParticipantLeft.Reason say it.</summary>
 public static class LeaveReasons
 {
@@ -47,20 +60,37 @@ public sealed class Departures(MeshMeetDb db, AuditedTransaction audited, TimePr
             .SetProperty(p => p.InstanceId, (string?)null)
             .SetProperty(p => p.DisconnectedAt, clock.GetUtcNow()), ct);
 
+    /// <summary>The seats the database gives this instance: connection id to participant id.</summary>
+    public Task<Dictionary<string, string>> HeldHereAsync(CancellationToken ct = default) =>
+        db.Participants.Where(p => p.ConnectionId != null && p.InstanceId == instance.Id).ToDictionaryAsync(p => p.ConnectionId!, p => p.Id, ct);
+
     /// <summary>Seats held under a connection that is not open (a "mark disconnected" that failed, or a join that
     /// committed as its connection closed) start their grace period now, as if the drop had just been seen.
-    /// <paramref name="isOpen"/> knows this instance's connections, so only this instance's seats are judged.</summary>
-    public async Task<int> ReapGhostsAsync(Func<string, bool> isOpen, CancellationToken ct = default)
+    /// <paramref name="held"/> comes from <see cref="HeldHereAsync"/> and <paramref name="isOpen"/> knows this
+    /// instance's connections, so only this instance's seats are judged.</summary>
+    public async Task<int> ReapGhostsAsync(IReadOnlyDictionary<string, string> held, Func<string, bool> isOpen, CancellationToken ct = default)
     {
-        var held = await db.Participants.Where(p => p.ConnectionId != null && p.InstanceId == instance.Id)
-            .Select(p => new { p.Id, p.ConnectionId }).ToListAsync(ct);
         var reaped = 0;
-        foreach (var ghost in held.Where(p => !isOpen(p.ConnectionId!)))
+        foreach (var (connectionId, participantId) in held.Where(h => !isOpen(h.Key)))
         {
             // Only if the seat still names that connection: a resume in between has made it live again.
-            reaped += await ReleaseAsync(db.Participants.Where(p => p.Id == ghost.Id && p.ConnectionId == ghost.ConnectionId), ct);
+            reaped += await ReleaseAsync(db.Participants.Where(p => p.Id == participantId && p.ConnectionId == connectionId), ct);
         }
         return reaped;
+    }
+
+    /// <summary>What became of participants whose seat an instance still holds in memory but the database no longer
+    /// gives it (a revocation or a release that never reached it), by participant id.</summary>
+    public async Task<Dictionary<string, SeatFate>> FateOfAsync(IReadOnlyCollection<(Guid RoomId, string ParticipantId, string TokenHash)> lost,
+        CancellationToken ct = default)
+    {
+        var ids = lost.Select(l => l.ParticipantId).ToList();
+        var still = await db.Participants.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.ConnectionId is null, ct);
+        var hashes = lost.Select(l => l.TokenHash).ToList();
+        var bans = await db.RoomBans.Where(b => hashes.Contains(b.TokenHash)).Select(b => new { b.RoomId, b.TokenHash }).ToListAsync(ct);
+        return lost.ToDictionary(l => l.ParticipantId, l => still.TryGetValue(l.ParticipantId, out var released)
+            ? released ? SeatFate.Released : SeatFate.ResumedElsewhere
+            : bans.Any(b => b.RoomId == l.RoomId && b.TokenHash == l.TokenHash) ? SeatFate.Kicked : SeatFate.Left);
     }
 
     /// <summary>Removes participants whose grace period ran out, one room (and its lock) at a time, so the sweep

@@ -11,6 +11,8 @@ public sealed record Revocation(Guid RoomId, string ParticipantId, string Connec
 public interface IInstanceNotices
 {
     string InstanceId { get; }
+    /// <summary>Notices can be sent and received now (always, with one instance).</summary>
+    bool LinkUp { get; }
     /// <summary>Revokes a seat held by another instance; with <paramref name="wait"/>, returns once it is done (or
     /// that instance failed to answer in time).</summary>
     Task RevokeElsewhereAsync(string instanceId, Revocation revocation, bool wait);
@@ -41,7 +43,7 @@ public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub
     public async Task AdmittedAsync(string connectionId, JoinOutcome.Admitted admitted)
     {
         var room = admitted.Room.Id;
-        seats.Seat(connectionId, admitted.Self.Id, room, admitted.Self.DisplayName, admitted.Peers.Select(p => p.Id));
+        seats.Seat(connectionId, admitted.Self.Id, room, admitted.Self.DisplayName, admitted.Self.ReconnectTokenHash, admitted.Peers.Select(p => p.Id));
         // On a resume the old connection (another tab, a page that is unloading, or one on an instance that died)
         // loses the identity. Not waited for: the instance holding it may be gone, and nobody hears of it anyway.
         if (admitted.Displaced is { } displaced) await RevokeAsync(room, displaced, bar: false, wait: false);

@@ -28,8 +28,14 @@ internal sealed partial class HubErrorFilter(ILogger<HubErrorFilter> log) : IHub
         }
         catch (Exception e) when (DatabaseHealthCheck.IsDatabaseFailure(e))
         {
-            LogUnavailable(context.HubMethodName, e);
+            LogUnavailable(context.HubMethodName, "database", e.Message);
             throw new HubException("The server cannot reach its database right now. Nothing was changed; try again in a moment.");
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException)
+        {
+            // Redis went away under this call, before the instance fell out of standing (HubStandingFilter).
+            LogUnavailable(context.HubMethodName, "Redis", e.Message);
+            throw new HubException(HubStandingFilter.Refusal);
         }
         catch (Exception e)
         {
@@ -38,8 +44,8 @@ internal sealed partial class HubErrorFilter(ILogger<HubErrorFilter> log) : IHub
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hub method {Method} failed: database unavailable")]
-    private partial void LogUnavailable(string method, Exception e);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hub method {Method} failed: {Dependency} unavailable ({Reason})")]
+    private partial void LogUnavailable(string method, string dependency, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hub method {Method} failed")]
     private partial void LogFault(string method, Exception e);

@@ -19,7 +19,7 @@ public static class CallGroups
 /// stops the connection: <see cref="RevokeAsync"/> returns only once no relay of this seat is still under way, so
 /// nothing the connection sent can reach anyone after the Kicked / RoomClosed / PeerLeft that follows.
 /// </summary>
-public sealed class Seat(string connectionId, string participantId, Guid roomId, string displayName)
+public sealed class Seat(string connectionId, string participantId, Guid roomId, string displayName, string tokenHash)
 {
     private int _inFlight;
     private int _revoked;
@@ -29,6 +29,8 @@ public sealed class Seat(string connectionId, string participantId, Guid roomId,
     public Guid RoomId { get; } = roomId;
     /// <summary>The name the participant joined with (chat messages carry it).</summary>
     public string DisplayName { get; } = displayName;
+    /// <summary>The participant's reconnect token hash: a kick bars it (reconciliation looks for the ban).</summary>
+    public string TokenHash { get; } = tokenHash;
     public bool Revoked => Volatile.Read(ref _revoked) == 1;
 
     /// <summary>Starts a relay (dispose the pass when it is sent); null once the seat is revoked.</summary>
@@ -82,12 +84,31 @@ public sealed class SeatRegistry : ILiveCounts
     /// <summary>A connection to this instance opened; until it closes, a seat held under its id is not a ghost.</summary>
     public void Opened(Microsoft.AspNetCore.SignalR.HubCallerContext connection) => _open[connection.ConnectionId] = connection;
 
-    /// <summary>Closes every connection of this instance (the others declared it dead and released its seats): the
-    /// browsers reconnect and resume.</summary>
-    public void AbortAll()
+    /// <summary>Closes every connection of this instance (the others declared it dead and released its seats) with
+    /// reconnect allowed: SignalR's close message then tells the browser to reconnect, and it resumes its seat.
+    /// (<see cref="Microsoft.AspNetCore.SignalR.HubCallerContext.Abort"/> would tell it not to.)</summary>
+    public void CloseAllForReconnect()
     {
-        foreach (var connection in _open.Values) connection.Abort();
+        foreach (var connectionId in _open.Keys) CloseForReconnect(connectionId);
     }
+
+    /// <summary>Closes one connection with reconnect allowed (see <see cref="CloseAllForReconnect"/>).</summary>
+    public void CloseForReconnect(string connectionId)
+    {
+        if (!_open.TryGetValue(connectionId, out var connection)) return;
+        if (connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionLifetimeNotificationFeature>() is { } lifetime)
+            lifetime.RequestClose();
+        else connection.Abort();
+    }
+
+    /// <summary>Takes every seat of this instance away (waiting for relays under way).</summary>
+    public async Task UnseatAllAsync()
+    {
+        foreach (var connectionId in _byConnection.Keys) await UnseatAsync(connectionId);
+    }
+
+    /// <summary>The seats held on this instance now (reconciliation compares them with the database).</summary>
+    public IReadOnlyList<Seat> Seats => [.. _byConnection.Values];
 
     /// <summary>Is this connection open on this instance?</summary>
     public bool IsOpen(string connectionId) => _open.ContainsKey(connectionId);
@@ -125,9 +146,9 @@ public sealed class SeatRegistry : ILiveCounts
     }
 
     /// <summary>A committed join: the connection holds the seat, and the room's roster is what the join saw.</summary>
-    public Seat Seat(string connectionId, string participantId, Guid roomId, string displayName, IEnumerable<string> roomParticipants)
+    public Seat Seat(string connectionId, string participantId, Guid roomId, string displayName, string tokenHash, IEnumerable<string> roomParticipants)
     {
-        var seat = new Seat(connectionId, participantId, roomId, displayName);
+        var seat = new Seat(connectionId, participantId, roomId, displayName, tokenHash);
         _byConnection[connectionId] = seat;
         AddToRoster(roomId, participantId);
         foreach (var id in roomParticipants) AddToRoster(roomId, id);

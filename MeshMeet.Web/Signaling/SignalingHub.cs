@@ -127,7 +127,7 @@ public sealed partial class SignalingHub(
             {
                 // The seat now names a closed connection: the sweeper's ghost check finds it and starts its grace period.
                 seats.SuspectGhosts();
-                LogDisconnectNotMarked(e);
+                LogDisconnectNotMarked(e.Message);
             }
         }
         await base.OnDisconnectedAsync(exception);
@@ -166,8 +166,8 @@ public sealed partial class SignalingHub(
     [LoggerMessage(Level = LogLevel.Information, Message = "Participant {Outcome} room {Room} ({Peers} others there)")]
     private partial void LogJoined(Guid room, string outcome, int peers);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not mark a dropped connection's seat as disconnected; the ghost sweep will")]
-    private partial void LogDisconnectNotMarked(Exception e);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not mark a dropped connection's seat as disconnected ({Reason}); the ghost sweep will")]
+    private partial void LogDisconnectNotMarked(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Join attempt for unknown room {RoomId} ({Suppressed} more since the last one logged)")]
     private partial void LogUnknownRoom(string? roomId, long suppressed);

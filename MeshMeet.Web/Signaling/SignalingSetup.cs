@@ -19,6 +19,12 @@ public sealed class SignalingOptions
     public int UplinkBudgetKbps { get; set; } = 2500;
     /// <summary>How long a dropped participant keeps its seat and identity.</summary>
     public int ReconnectGraceSeconds { get; set; } = 10;
+    /// <summary>The hub and the call page each send a ping after this long without another message.</summary>
+    public int KeepAliveSeconds { get; set; } = 3;
+    /// <summary>A call page that hears nothing from its instance for this long (several missed pings: the instance is
+    /// frozen or cut off) reconnects, through the proxy, to any instance, and resumes its seat. Chosen with the
+    /// cluster's timings: see the README's table.</summary>
+    public int ServerTimeoutSeconds { get; set; } = 8;
     /// <summary>After the app starts, no seat expires for this long: the browsers of calls that outlived a restart
     /// are reconnecting and resume their seats.</summary>
     public int RestartGraceSeconds { get; set; } = 30;
@@ -30,10 +36,11 @@ public sealed class SignalingOptions
     /// minute. Each join makes everyone else offer to the newcomer, so a join/leave loop must not run free.</summary>
     public int RejoinBurst { get; set; } = 10;
     public int RejoinsPerMinute { get; set; } = 6;
-    /// <summary>How often the sweeper looks for seats held by connections that are gone (see Departures.ReapGhostsAsync)
-    /// when nothing made it suspect one; a failed drop write makes it look at once. The check reads every connected seat,
-    /// so it is rare: at 1,000 idle connections every 10 s it was a fifth of the app's idle CPU.</summary>
-    public int GhostSweepSeconds { get; set; } = 300;
+    /// <summary>How often the sweeper reconciles this instance's seats with the database when nothing made it look
+    /// sooner (a failed drop write, Redis coming back): seats held by connections that are gone start their grace
+    /// period, seats the database no longer gives this instance are revoked. It reads every seat of the instance, so
+    /// it is not frequent: at 1,000 idle connections every 10 s it was a fifth of the app's idle CPU.</summary>
+    public int ReconcileSeconds { get; set; } = 60;
 }
 
 public static class SignalingSetup
@@ -57,16 +64,23 @@ public static class SignalingSetup
                 o.MaximumReceiveMessageSize = 64 * 1024;
                 o.EnableDetailedErrors = false; // HubException messages still reach the client; nothing else does.
                 o.AddFilter<HubTelemetryFilter>();
+                o.AddFilter<HubStandingFilter>();
                 o.AddFilter<HubRateLimitFilter>();
                 o.AddFilter<HubErrorFilter>();
             })
             // Absent rather than null: browsers read {"username": null} in an RTCIceServer as the string "null".
             .AddJsonProtocol(o => o.PayloadSerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
+        // Pings often enough that a page notices a silent instance long before the cluster gives its seat up. The
+        // server's own patience with clients stays at SignalR's default (30 s): other clients ping every 15 s.
+        services.AddOptions<HubOptions>().Configure<Microsoft.Extensions.Options.IOptions<SignalingOptions>>((hub, o) =>
+            hub.KeepAliveInterval = TimeSpan.FromSeconds(o.Value.KeepAliveSeconds));
         services.AddSingleton<HubRateLimitFilter>();
         services.AddSingleton<HubErrorFilter>();
         // HubErrorFilter logs hub method failures by what they are; the dispatcher would log refusals as errors.
         services.AddLogging(l => l.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
         services.AddSingleton<HubTelemetryFilter>();
+        services.AddSingleton<HubStandingFilter>();
+        services.AddSingleton<InstanceStanding>();
         services.AddSingleton<SeatRegistry>();
         services.AddSingleton<ILiveCounts>(sp => sp.GetRequiredService<SeatRegistry>());
         services.AddSingleton<SeatRevoker>();

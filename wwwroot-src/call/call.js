@@ -28,7 +28,8 @@ const roomId = root.dataset.roomId;
 const store = new PeerStore();
 const view = new CallView(root, store);
 const media = new LocalMedia();
-const signaling = new Signaling(root.dataset.hubUrl);
+const signaling = new Signaling(root.dataset.hubUrl,
+  { keepAliveMs: Number(root.dataset.keepAliveMs) || undefined, serverTimeoutMs: Number(root.dataset.serverTimeoutMs) || undefined });
 for (const feature of FEATURES) feature.install({ signaling, store, view, root });
 const tokenKey = `meshmeet.token.${roomId}`;
 // Set while this tab is in the call, so a reload rejoins with the same identity instead of showing the pre-join screen.
@@ -115,8 +116,7 @@ async function enter(name) {
   view.showMediaControls(mediaControls());
   dispatch({ type: 'joined', selfId, name });
   for (const peer of result.peers) {
-    store.add(peer);
-    mesh.connect(peer.id, { initiator: false });
+    if (store.add(peer)) mesh.connect(peer.id, { initiator: false });
   }
   view.setState('in-call', describeRoom(result.peers.length + 1, result.capacity));
   scheduleIceRefresh(result.iceRefreshSeconds);
@@ -233,8 +233,7 @@ function finish(state, title, message) {
 }
 
 signaling.addEventListener('peer-joined', ({ detail: peer }) => {
-  if (!mesh) return;
-  store.add(peer);
+  if (!mesh || !store.add(peer)) return;
   mesh.connect(peer.id, { initiator: true }); // existing peers offer to the newcomer (also after a resume)
   view.setStatus(describeRoom(store.count, Number(root.dataset.capacity)));
 });
@@ -244,7 +243,7 @@ signaling.addEventListener('peer-left', ({ detail }) => {
   store.remove(detail.id);
   view.setStatus(describeRoom(store.count, Number(root.dataset.capacity)));
 });
-signaling.addEventListener('signal', ({ detail }) => mesh?.handleSignal(detail));
+signaling.addEventListener('signal', ({ detail }) => { if (!store.hasLeft(detail.from)) mesh?.handleSignal(detail); });
 signaling.addEventListener('media-state', ({ detail }) => store.update(detail.id,
   { audioMuted: detail.audioMuted, videoMuted: detail.videoMuted, screenSharing: detail.screenSharing }));
 signaling.addEventListener('kicked', ({ detail }) => finish('kicked', 'You were removed from the call', detail.reason));

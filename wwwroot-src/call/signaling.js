@@ -21,11 +21,18 @@ export function reconnectDelay({ previousRetryCount, elapsedMilliseconds }) {
 export class Signaling extends EventTarget {
   #connection;
 
-  /** @param {string} hubUrl */
-  constructor(hubUrl) {
+  /**
+   * @param {string} hubUrl
+   * @param {{ keepAliveMs?: number, serverTimeoutMs?: number }} [timings] the server's (Signaling:KeepAliveSeconds,
+   *   Signaling:ServerTimeoutSeconds): pinging as often as the server does, and giving up on a silent server after a
+   *   few missed pings, well before the cluster would give up our seat, so the page resumes on another instance.
+   */
+  constructor(hubUrl, { keepAliveMs = 3000, serverTimeoutMs = 8000 } = {}) {
     super();
     this.#connection = new signalR.HubConnectionBuilder()
       .withUrl(hubUrl)
+      .withKeepAliveInterval(keepAliveMs)
+      .withServerTimeout(serverTimeoutMs)
       // Media flows browser to browser, so a call outlives a server restart: keep trying (soon, then every 5 s) for
       // two minutes, then say the connection is lost.
       .withAutomaticReconnect({ nextRetryDelayInMilliseconds: reconnectDelay })

@@ -15,10 +15,16 @@ const DEFAULTS = { isHost: false, self: false, audioMuted: false, videoMuted: fa
 export class PeerStore extends EventTarget {
   /** @type {Map<string, Peer>} */
   #peers = new Map();
+  /** Everyone the server said left or was removed. Participant ids are never reused, so they stay gone for good. */
+  #departed = new Set();
   selfId = '';
 
-  /** Adds (or replaces) a participant from a PeerInfo of the hub. @returns {Peer} */
+  /**
+   * Adds (or replaces) a participant from a PeerInfo of the hub; not one who has left (a late announcement).
+   * @returns {Peer | undefined}
+   */
   add(info) {
+    if (this.#departed.has(info.id)) return undefined;
     const peer = Object.freeze({ ...DEFAULTS, ...info, self: info.id === this.selfId });
     this.#peers.set(peer.id, peer);
     this.dispatchEvent(new CustomEvent('peer', { detail: { peer, added: true } }));
@@ -34,11 +40,19 @@ export class PeerStore extends EventTarget {
     this.dispatchEvent(new CustomEvent('peer', { detail: { peer: next, added: false } }));
   }
 
+  /** The participant left the call, or was removed: gone from this page for good. */
   remove(id) {
+    this.#departed.add(id);
     if (this.#peers.delete(id)) this.dispatchEvent(new CustomEvent('removed', { detail: { id } }));
   }
 
-  /** Forgets everyone, self included (a fresh join, or the end of the call). */
+  /**
+   * Has this participant left? Their offers and data are refused from then on, whatever a server or their own browser
+   * still sends (a relay that missed a kick, a modified page that keeps its connections).
+   */
+  hasLeft(id) { return this.#departed.has(id); }
+
+  /** Forgets everyone, self included (a resume, or the end of the call); who left stays gone. */
   clear() {
     this.#peers.clear();
     this.dispatchEvent(new Event('cleared'));

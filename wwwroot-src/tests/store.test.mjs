@@ -51,3 +51,17 @@ test('leaving and clearing are told', () => {
   assert.deepEqual(heard.slice(1).map(([kind]) => kind), ['removed', 'cleared']);
   assert.equal(store.count, 0);
 });
+
+test('someone who left stays gone: a late announcement of them adds nobody, after a resume too', () => {
+  const { store, heard } = watched();
+  store.add({ id: 'bo', displayName: 'Bo' });
+  assert.equal(store.hasLeft('bo'), false);
+  store.remove('bo');
+  store.clear(); // a resume starts the roster again
+  assert.equal(store.add({ id: 'bo', displayName: 'Bo again' }), undefined);
+  assert.equal(store.get('bo'), undefined);
+  assert.equal(store.hasLeft('bo'), true);
+  assert.equal(store.hasLeft('cy'), false);
+  assert.ok(store.add({ id: 'cy', displayName: 'Cy' }));
+  assert.deepEqual(heard.filter(([kind]) => kind === 'added').map(([, id]) => id), ['bo', 'cy']);
+});
