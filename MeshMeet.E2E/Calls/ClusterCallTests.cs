@@ -199,6 +199,57 @@ public sealed class ClusterCallTests(BrowserFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task A_5_s_Redis_outage_and_a_database_restart_stop_no_media_evict_nobody_and_log_no_errors_from_the_first_start_on()
+    {
+        await using var cluster = await ProxiedCluster.StartAsync(Log, withNginx: false);
+        var room = await cluster.A.CreateRoomAsync("Bad day");
+        var ann = await PersonAsync("ann", cluster.A.BaseUrl);
+        await ann.JoinAsync(room, "Ann");
+        var ben = await PersonAsync("ben", cluster.B.BaseUrl);
+        await ben.JoinAsync(room, "Ben");
+        await CallPage.ExpectEveryPairPlayingAsync(ann, ben);
+
+        cluster.Redis.Kill();
+        await Task.Delay(5000);
+        await cluster.Redis.RestartAsync();
+        await WaitReadyAsync(cluster);
+        await TestCluster.StopAsync();
+        await Task.Delay(2000);
+        await TestCluster.StartAsync();
+        await WaitReadyAsync(cluster);
+
+        foreach (var person in new[] { ann, ben }) await person.ExpectStateAsync("in-call");
+        await CallPage.ExpectEveryPairPlayingAsync(ann, ben);
+        // The call's signaling works again across instances: Ann mutes, Ben's page shows it.
+        await ann.Button("Mute").ClickAsync();
+        await Expect(ben.Tile((await ann.SelfIdAsync())!)).ToHaveAttributeAsync("data-audio-muted", "true", new() { Timeout = 10000 });
+        Assert.Equal(0L, await AppProcess.AuditEventsAsync(cluster.ConnectionString, room, "participant_left"));
+        foreach (var instance in new[] { cluster.A, cluster.B })
+        {
+            // Each outage is a few one-line warnings per instance, and the first start on an empty database says nothing.
+            Log(instance.Output);
+            Assert.DoesNotContain("fail:", instance.Output);
+            Assert.Contains("Lost Redis", instance.Output);
+            Assert.DoesNotContain("   at ", instance.Output); // no stack traces
+        }
+    }
+
+    /// <summary>Both instances answer /health/ready with 200 (Redis and the database back, seats reconciled).</summary>
+    private static async Task WaitReadyAsync(ProxiedCluster cluster)
+    {
+        using var http = new HttpClient();
+        var clock = Stopwatch.StartNew();
+        foreach (var instance in new[] { cluster.A, cluster.B })
+        {
+            while (!(await http.GetAsync($"{instance.BaseUrl}/health/ready")).IsSuccessStatusCode)
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "an instance did not become ready again");
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    [Fact]
     public async Task In_relay_only_mode_every_pair_sends_media_through_coturn_and_video_plays_both_ways()
     {
         var dir = Directory.CreateTempSubdirectory("meshmeet-turn-").FullName;

@@ -47,8 +47,9 @@ public sealed class ClusterOptions
     /// <summary>An instance silent for this long is dead: its seats start their reconnect grace period (its people
     /// resume on another instance, or leave when it runs out).</summary>
     public int InstanceTimeoutSeconds { get; set; } = 12;
-    /// <summary>How long a kick or end waits for the instance holding the connection to confirm it stopped relaying.</summary>
-    public int RevokeTimeoutMilliseconds { get; set; } = 2000;
+    /// <summary>How long a kick or end keeps sending its revocation (every half second) until the instance holding the
+    /// connection confirms it stopped relaying.</summary>
+    public int RevokeTimeoutMilliseconds { get; set; } = 4000;
     /// <summary>Signs the notices instances send each other over Redis; the same on every instance, at least 32
     /// characters. Required with ConnectionStrings:Redis.</summary>
     public string? Secret { get; set; }
