@@ -129,7 +129,7 @@ public sealed partial class InstanceBus(InstanceIdentity identity, RedisLink lin
         }
         catch (Exception e) when (e is TimeoutException or RedisException || DatabaseHealthCheck.IsDatabaseFailure(e))
         {
-            LogNoticeUnanswered(e.Message); // the sender sends it again; reconciliation catches what is left
+            LogNoticeUnanswered(DatabaseHealthCheck.Reason(e)); // the sender sends it again; reconciliation catches what is left
         }
         catch (Exception e)
         {

@@ -22,6 +22,7 @@ internal sealed partial class InstanceHeartbeat(
 {
     private (long Signals, DateTimeOffset At) _last;
     private long? _lastBeat; // when the last heartbeat that committed started (standing.Now() ticks)
+    private readonly LogSampler _unavailable = new(TimeSpan.FromSeconds(30), clock);
 
     public override async Task StartAsync(CancellationToken ct)
     {
@@ -53,7 +54,8 @@ internal sealed partial class InstanceHeartbeat(
             }
             catch (Exception e) when (DatabaseHealthCheck.IsDatabaseFailure(e))
             {
-                LogBeatFailed(e.Message); // expected while the database restarts; the next tick tries again
+                // Expected while the database restarts: the next tick tries again. One line per outage, not per beat.
+                if (_unavailable.ShouldLog(out _)) LogBeatFailed(DatabaseHealthCheck.Reason(e));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -140,7 +142,7 @@ internal sealed partial class InstanceHeartbeat(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogBeatFailed(e.Message); // the others release them once the heartbeat is stale
+            LogBeatFailed(DatabaseHealthCheck.Reason(e)); // the others release them once the heartbeat is stale
         }
     }
 

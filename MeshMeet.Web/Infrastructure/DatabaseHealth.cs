@@ -40,9 +40,13 @@ internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealth
         }
         catch (Exception e) when (IsDatabaseFailure(e) || e is OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy($"The database does not answer: {e.Message}");
+            return HealthCheckResult.Unhealthy($"The database does not answer: {Reason(e)}");
         }
     }
+
+    /// <summary>What went wrong, in one line for a warning: the innermost message (EF Core wraps a dropped connection
+    /// in "An exception has been raised that is likely due to a transient failure").</summary>
+    public static string Reason(Exception e) => e.GetBaseException().Message;
 
     /// <summary>True when the database cannot be reached (as opposed to a query it refused): I/O failures,
     /// timeouts, server shutdown, a database that is gone or not accepting connections.</summary>

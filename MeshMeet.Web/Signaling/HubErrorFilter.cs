@@ -28,7 +28,7 @@ internal sealed partial class HubErrorFilter(ILogger<HubErrorFilter> log) : IHub
         }
         catch (Exception e) when (DatabaseHealthCheck.IsDatabaseFailure(e))
         {
-            LogUnavailable(context.HubMethodName, "database", e.Message);
+            LogUnavailable(context.HubMethodName, "database", DatabaseHealthCheck.Reason(e));
             throw new HubException("The server cannot reach its database right now. Nothing was changed; try again in a moment.");
         }
         catch (Exception e) when (e is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException)

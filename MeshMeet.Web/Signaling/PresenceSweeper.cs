@@ -52,7 +52,7 @@ internal sealed partial class PresenceSweeper(
         }
         catch (Exception e) when (DatabaseHealthCheck.IsDatabaseFailure(e))
         {
-            if (_unavailable.ShouldLog(out _)) LogSweepUnavailable(e.Message); // expected while the database restarts
+            if (_unavailable.ShouldLog(out _)) LogSweepUnavailable(DatabaseHealthCheck.Reason(e)); // expected while the database restarts
             return false;
         }
         catch (Exception e) when (e is not OperationCanceledException)

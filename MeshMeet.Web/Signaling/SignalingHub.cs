@@ -127,7 +127,7 @@ public sealed partial class SignalingHub(
             {
                 // The seat now names a closed connection: the sweeper's ghost check finds it and starts its grace period.
                 seats.SuspectGhosts();
-                LogDisconnectNotMarked(e.Message);
+                LogDisconnectNotMarked(DatabaseHealthCheck.Reason(e));
             }
         }
         await base.OnDisconnectedAsync(exception);
