@@ -131,14 +131,16 @@ public sealed class ClusterCallTests(BrowserFixture fixture, ITestOutputHelper o
         var room = await cluster.A.CreateRoomAsync("Frozen");
         var people = new List<CallPage>();
         Dictionary<string, string?> holders;
-        // Each browser lands where its cookie hashes: three people, more (up to five) until both instances hold someone.
+        // Each browser lands where its cookie hashes: three people, a fourth if they all landed on one instance (and if
+        // the fourth does too, everyone is on the instance that freezes). Not five: a five-person mesh on this 2-core
+        // machine is slow enough to start that it tests the machine rather than the failover.
         do
         {
             var person = await PersonAsync($"p{people.Count}", cluster.BaseUrl);
             await person.JoinAsync(room, $"P{people.Count}");
             people.Add(person);
             holders = await cluster.HoldersAsync(room);
-        } while (people.Count < 3 || holders.Values.Select(h => h![..2]).Distinct().Count() < 2 && people.Count < 5);
+        } while (people.Count < 3 || holders.Values.Select(h => h![..2]).Distinct().Count() < 2 && people.Count < 4);
         await CallPage.ExpectEveryPairPlayingAsync([.. people]);
         var ids = new List<string>();
         foreach (var person in people) ids.Add((await person.SelfIdAsync())!);
@@ -153,7 +155,15 @@ public sealed class ClusterCallTests(BrowserFixture fixture, ITestOutputHelper o
         {
             while (!(await cluster.HoldersAsync(room)).Values.All(h => h?.StartsWith(live) == true))
             {
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"not everyone resumed on the live instance: {string.Join(", ", (await cluster.HoldersAsync(room)).Values)}");
+                // The cluster gives a frozen instance's seats up no sooner than 12 - 3 + 10 = 19 s after the freeze (the
+                // README's timings): a page that resumes after that has lost its seat. They take 8-15 s here: 5-8 s to
+                // notice, 2 s for nginx to give up on the frozen instance, and a loaded machine's connection and join.
+                if (clock.Elapsed > TimeSpan.FromSeconds(19))
+                {
+                    var pages = await Task.WhenAll(people.Select(p => p.CallRoot.GetAttributeAsync("data-call-state")));
+                    Log($"nginx:\n{cluster.NginxLog}");
+                    Assert.Fail($"not everyone resumed on the live instance: {string.Join(", ", (await cluster.HoldersAsync(room)).Values)}; pages {string.Join(", ", pages)}");
+                }
                 await Task.Delay(200);
             }
             resumed = clock.Elapsed;

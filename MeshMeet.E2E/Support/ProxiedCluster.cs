@@ -71,6 +71,10 @@ public sealed class ProxiedCluster : IAsyncDisposable
         return holders;
     }
 
+    /// <summary>What nginx logged (its access log and errors), for a test that failed to say what the proxy did.</summary>
+    public string NginxLog => string.Join("\n", new[] { "access.log", "error.log" }
+        .Select(name => Path.Combine(_dir, "nginx", "logs", name)).Where(File.Exists).Select(File.ReadAllText));
+
     /// <summary>The instance process whose id starts with that name.</summary>
     public AppProcess Named(string instanceId) => instanceId.StartsWith("a-") ? A : B;
 

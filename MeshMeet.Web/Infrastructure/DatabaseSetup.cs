@@ -43,6 +43,8 @@ public static class DatabaseSetup
     /// then halved what was left (parse and plan once per connection). Joins of one room queue in memory and commit together (JoinQueue),
     /// so a small pool is not a bottleneck. Settings in the connection string win.
     /// </summary>
+    internal static readonly TimeSpan IdleTransactionTimeout = TimeSpan.FromSeconds(5);
+
     internal static string WithDefaults(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
@@ -50,6 +52,11 @@ public static class DatabaseSetup
             builder.MaxPoolSize = Math.Max(10, 4 * Environment.ProcessorCount);
         if (!Regex.IsMatch(connectionString, @"max\s*auto\s*prepare", RegexOptions.IgnoreCase))
             builder.MaxAutoPrepare = 50;
+        // No transaction here waits on anything but the database (notices go out after the commit), so one that sits
+        // idle belongs to an instance that froze or was cut off in the middle of it: PostgreSQL ends it after 5 s, and
+        // the room row it locked no longer stops every other instance's joins and departures in that room.
+        if (!Regex.IsMatch(connectionString, "idle_in_transaction_session_timeout", RegexOptions.IgnoreCase))
+            builder.Options = $"{builder.Options} -c idle_in_transaction_session_timeout={IdleTransactionTimeout.TotalMilliseconds}".Trim();
         return builder.ConnectionString;
     }
 }
