@@ -155,10 +155,10 @@ public sealed class ClusterCallTests(BrowserFixture fixture, ITestOutputHelper o
         {
             while (!(await cluster.HoldersAsync(room)).Values.All(h => h?.StartsWith(live) == true))
             {
-                // The cluster gives a frozen instance's seats up no sooner than 12 - 3 + 10 = 19 s after the freeze (the
-                // README's timings): a page that resumes after that has lost its seat. They take 8-15 s here: 5-8 s to
-                // notice, 2 s for nginx to give up on the frozen instance, and a loaded machine's connection and join.
-                if (clock.Elapsed > TimeSpan.FromSeconds(19))
+                // Within 15 s, as the issue asks; the cluster itself gives a frozen instance's seats up no sooner than
+                // 12 - 3 + 10 = 19 s after the freeze (the README's timings). 7-13 s measured here: 5-8 s to notice,
+                // 2 s for nginx to give up on the frozen instance, then the connection and the join.
+                if (clock.Elapsed > TimeSpan.FromSeconds(15))
                 {
                     var pages = await Task.WhenAll(people.Select(p => p.CallRoot.GetAttributeAsync("data-call-state")));
                     Log($"nginx:\n{cluster.NginxLog}");
