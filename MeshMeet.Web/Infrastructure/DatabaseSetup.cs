@@ -36,6 +36,9 @@ public static class DatabaseSetup
         return services;
     }
 
+    /// <summary>How long PostgreSQL lets a transaction of ours sit idle before ending it (see WithDefaults).</summary>
+    internal static readonly TimeSpan IdleTransactionTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Few connections, kept busy, with their statements prepared. Measured with a burst of 300 joins on one core:
     /// every extra backend costs PostgreSQL its warm-up (catalog caches, Marten's plpgsql append function compiled per
@@ -43,8 +46,6 @@ public static class DatabaseSetup
     /// then halved what was left (parse and plan once per connection). Joins of one room queue in memory and commit together (JoinQueue),
     /// so a small pool is not a bottleneck. Settings in the connection string win.
     /// </summary>
-    internal static readonly TimeSpan IdleTransactionTimeout = TimeSpan.FromSeconds(5);
-
     internal static string WithDefaults(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
