@@ -6,7 +6,8 @@ using static Microsoft.Playwright.Assertions;
 
 namespace MeshMeet.E2E.Calls;
 
-/// <summary>People who are quicker than their camera: Join clicked while the camera is still starting.</summary>
+/// <summary>People who are quicker than their camera (Join clicked while it is still starting) or than the page's
+/// script (Join clicked before it runs).</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class JoinTimingTests(BrowserFixture fixture, ITestOutputHelper output) : BrowserTest(fixture)
 {
@@ -45,5 +46,28 @@ public sealed class JoinTimingTests(BrowserFixture fixture, ITestOutputHelper ou
         Assert.Equal(2, (await cleo.InboundAudioPacketsAsync()).Length);
         // Her self view shows her camera too.
         await cleoPage.WaitForFunctionAsync("() => document.querySelector('[data-self-tile] video').videoWidth > 0");
+    }
+
+    [Fact]
+    public async Task Join_waits_for_the_call_script_so_an_early_click_is_not_lost_to_a_reload()
+    {
+        var (_, room, _) = await People.HostWithRoomAsync(Browser.App);
+        var page = await Browser.PersonAsync("dan", output);
+        // The call script (call.js, fingerprinted) arrives 2 s late, as on a slow connection or a busy machine.
+        var script = new TaskCompletionSource();
+        await page.RouteAsync(url => url.Contains("/app/call/call."), async route =>
+        {
+            await Task.Delay(2000);
+            await route.ContinueAsync();
+            script.TrySetResult();
+        });
+        var dan = new CallPage(page);
+        await page.GotoAsync($"/r/{room}", new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(dan.Button("Join")).ToBeDisabledAsync();
+        Assert.False(script.Task.IsCompleted);
+
+        await dan.JoinFromPreJoinAsync("Dan"); // Playwright clicks once the script has enabled Join
+        Assert.True(script.Task.IsCompleted);
+        Assert.NotNull(await dan.SelfIdAsync());
     }
 }

@@ -111,9 +111,16 @@ public sealed class FirefoxPerson : IAsyncDisposable
             15_000, "the join", DescribeAsync);
     }
 
-    /// <summary>Clicks the visible button whose text is exactly <paramref name="name"/>.</summary>
-    public Task ClickAsync(string name) => CallAsync<bool>(
-        "(name) => { [...document.querySelectorAll('button')].find(b => b.textContent.trim() === name && !b.closest('[hidden]')).click(); return true; }", name);
+    /// <summary>Clicks the visible button whose text is exactly <paramref name="name"/> once it is enabled (as Playwright
+    /// does: the page enables Join when its script handles it).</summary>
+    public Task ClickAsync(string name) => PageScripts.PollAsync(() => CallAsync<bool>("""
+        (name) => {
+          const button = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === name && !b.closest('[hidden]'));
+          if (!button || button.disabled) return false;
+          button.click();
+          return true;
+        }
+        """, name), 10_000, $"the {name} button", DescribeAsync);
 
     public Task<string> SelfIdAsync() => CallAsync<string>("() => document.getElementById('call').dataset.selfId");
 

@@ -268,6 +268,7 @@ signaling.addEventListener('closed', () => {
 });
 
 view.onJoin = (name) => join(name);
+view.readyToJoin();
 view.onDeviceChange = (choice) => preview(choice).catch((e) => view.showAlert(`Could not switch device: ${e.message}`));
 view.onMute = async (muted) => {
   media.setAudioMuted(muted);

@@ -58,6 +58,9 @@ export class CallView {
     });
   }
 
+  /** The page handles Join from now on (the button comes disabled, so that a click before this does not reload). */
+  readyToJoin() { this.$('#join-button').disabled = false; }
+
   /** The tile of a participant (self included), for features that draw on it. */
   tileOf(id) { return id === this.store.selfId ? this.$('[data-self-tile]') : this.#tile(id); }
 
@@ -85,7 +88,11 @@ export class CallView {
     this.noticeTimer = setTimeout(() => { notice.textContent = ''; }, 6000);
   }
 
-  setName(name) { this.$('#display-name').value = name; }
+  /** The remembered name, unless the person has typed one already (before the script ran). */
+  setName(name) {
+    const box = this.$('#display-name');
+    if (!box.value) box.value = name;
+  }
 
   showNameError(text) { this.$('#name-error').textContent = text; }
 
