@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using MeshMeet.E2E.Support;
 using MeshMeet.Tests.Support;
 using Microsoft.Playwright;
@@ -44,9 +45,23 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
             Assert.Equal(2, after.Length);
             Assert.All(after.Zip(before), pair => Assert.True(pair.First > pair.Second + 10, $"audio packets {pair.Second} -> {pair.First}"));
         }
-        // With two uploads each, every sender caps each video at (2500 - 2 x 40) / 2 kbps ...
+        // Every sender caps each video at a step of the plan sized to that receiver's tile, both uploads within the
+        // 2,500 kbps budget with their audio ...
         foreach (var person in new[] { host, ann, ben })
-            Assert.Equal(new[] { 1_210_000, 1_210_000 }, await person.VideoBitrateCapsAsync());
+        {
+            var caps = await person.VideoBitrateCapsAsync();
+            Assert.Equal(2, caps.Length);
+            Assert.All(caps, cap => Assert.Contains(cap, new[] { 150_000, 300_000, 500_000, 900_000, 1_500_000 }));
+            Assert.True(caps.Sum() + 2 * 40_000 <= 2_500_000, string.Join(", ", caps));
+        }
+        // ... and every tile shows a direct link, with both uploads in its tooltip.
+        foreach (var (viewer, shown) in new[] { (host, ann), (ann, ben), (ben, host) })
+        {
+            var tile = viewer.Tile((await shown.SelfIdAsync())!);
+            await Expect(tile).ToHaveAttributeAsync("data-link-path", "direct");
+            await Expect(tile).ToHaveAttributeAsync("data-link-quality", new Regex("^(good|fair|poor)$"));
+            await Expect(tile.Locator(".link")).ToHaveAttributeAsync("title", new Regex("Their upload: \\w+.*\\n.*Your upload: \\w+", RegexOptions.Singleline));
+        }
         await Expect(host.Page.GetByRole(AriaRole.Button, new() { Name = "Kick Ann" })).ToBeVisibleAsync();
         await Expect(ann.Page.GetByRole(AriaRole.Button, new() { NameRegex = new("^Kick") })).ToHaveCountAsync(0);
 
@@ -72,7 +87,8 @@ public sealed class CallTests(BrowserFixture fixture, ITestOutputHelper output) 
         await Expect(host.Tile(annId)).ToHaveCountAsync(0, new() { Timeout = 3000 });
         await Expect(ben.Tile(annId)).ToHaveCountAsync(0, new() { Timeout = 3000 });
         await host.ExpectVideoPlayingAsync(benId);
-        // ... and with one upload left, raises it to the 1.5 Mbps ceiling.
+        // ... and with one upload left, a receiver that shows the host big gets 720p at 1.5 Mbps, within the budget.
+        await ben.StyleTileAsync(hostId, "position: fixed; left: 0; top: 0; width: 1280px; height: 720px; z-index: 5;");
         await host.Page.WaitForFunctionAsync("""
             () => window.__peerConnections.filter(pc => pc.connectionState === 'connected').flatMap(pc =>
               pc.getSenders().filter(s => s.track?.kind === 'video').map(s => s.getParameters().encodings?.[0]?.maxBitrate)).join() === '1500000'

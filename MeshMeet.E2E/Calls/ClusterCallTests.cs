@@ -301,6 +301,9 @@ public sealed class ClusterCallTests(BrowserFixture fixture, ITestOutputHelper o
                     """);
             }
             Assert.Equal(["relay/relay"], pairs);
+            // ... and the tile says so to the person.
+            var other = person == ann ? ben : ann;
+            await Expect(person.Tile((await other.SelfIdAsync())!)).ToHaveAttributeAsync("data-link-path", "relay");
         }
 
         // Credentials run out in minutes: while in the call, each page gets fresh ones and hands them to its connection.

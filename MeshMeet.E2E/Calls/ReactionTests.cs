@@ -12,14 +12,7 @@ public sealed class ReactionTests(BrowserFixture fixture, ITestOutputHelper outp
     [Fact]
     public async Task A_reaction_shows_over_the_senders_tile_on_all_three_pages_for_a_moment_and_is_announced()
     {
-        var (_, room, _) = await People.HostWithRoomAsync(Browser.App);
-        var people = new List<CallPage>();
-        foreach (var name in new[] { "Ann", "Ben", "Cleo" })
-        {
-            var person = new CallPage(await Browser.PersonAsync(name.ToLowerInvariant(), output));
-            await person.JoinAsync(room, name);
-            people.Add(person);
-        }
+        var people = await GuestsInCallAsync(output, "Ann", "Ben", "Cleo");
         var (ann, ben, cleo) = (people[0], people[1], people[2]);
         var benId = (await ben.SelfIdAsync())!;
 

@@ -22,18 +22,24 @@ public sealed class AppProcess : IAsyncDisposable
     public string BaseUrl => $"http://127.0.0.1:{Port}";
     public string ConnectionString => _connectionString;
 
+    /// <summary>Another checkout's MeshMeet.Web folder to run, and the address to listen on (see ServerProcess.MeshMeetAsync).</summary>
+    public string? Web { get; init; }
+    public string Listen { get; init; } = "127.0.0.1";
+
     private AppProcess(string connectionString, string signingKey, IReadOnlyDictionary<string, string> environment, Action<string> log) =>
         (_connectionString, _signingKey, _environment, _log) = (connectionString, signingKey, environment, log);
 
     /// <param name="connectionString">A database to share with other instances; a new one if null.</param>
     /// <param name="signingKey">The API token key, the same for instances of one cluster.</param>
     /// <param name="environment">More configuration, as environment variables (ConnectionStrings__Redis ...).</param>
+    /// <param name="web">Another checkout's MeshMeet.Web folder; this one's if null.</param>
+    /// <param name="listen">The address to listen on.</param>
     public static async Task<AppProcess> StartAsync(Action<string> log, string? connectionString = null, string? signingKey = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? web = null, string listen = "127.0.0.1")
     {
         var app = new AppProcess(connectionString ?? await TestDatabase.CreateAsync(),
             signingKey ?? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            environment ?? new Dictionary<string, string>(), log);
+            environment ?? new Dictionary<string, string>(), log) { Web = web, Listen = listen };
         await app.StartAgainAsync();
         return app;
     }
@@ -52,7 +58,7 @@ public sealed class AppProcess : IAsyncDisposable
             ["Logging__LogLevel__Default"] = "Warning",
         };
         foreach (var (key, value) in _environment) environment[key] = value;
-        _server = await ServerProcess.MeshMeetAsync(Port, environment, _log);
+        _server = await ServerProcess.MeshMeetAsync(Port, environment, _log, Web, Listen);
         using var http = new HttpClient();
         while (true)
         {

@@ -39,6 +39,9 @@ public sealed class CallPage(IPage page)
 
     public ILocator Tile(string peerId) => Page.Locator($"[data-peer-id='{peerId}']");
 
+    /// <summary>Restyles a peer's tile on this page (CSS text; "" for the layout's own), as a layout change would.</summary>
+    public Task StyleTileAsync(string peerId, string css) => Tile(peerId).EvaluateAsync("(tile, css) => { tile.style.cssText = css; }", css);
+
     public ILocator Button(string name) => Page.GetByRole(AriaRole.Button, new() { Name = name, Exact = true });
 
     public Task ExpectStateAsync(string state) => Assertions.Expect(CallRoot).ToHaveAttributeAsync("data-call-state", state);

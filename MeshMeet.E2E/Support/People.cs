@@ -1,5 +1,6 @@
 using MeshMeet.Tests.Support;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace MeshMeet.E2E.Support;
 
@@ -8,6 +9,20 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
 {
     protected BrowserFixture Browser => fixture;
     public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Guests of these names join a new room, one after another.</summary>
+    protected async Task<CallPage[]> GuestsInCallAsync(ITestOutputHelper output, params string[] names)
+    {
+        var (_, room, _) = await People.HostWithRoomAsync(fixture.App);
+        var people = new List<CallPage>();
+        foreach (var name in names)
+        {
+            var person = new CallPage(await fixture.PersonAsync(name.ToLowerInvariant(), output));
+            await person.JoinAsync(room, name);
+            people.Add(person);
+        }
+        return [.. people];
+    }
     public Task DisposeAsync() => fixture.CloseEveryoneAsync();
 }
 

@@ -106,13 +106,18 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>MeshMeet as scripts/run starts it: the build's MeshMeet.Web.dll, from the project folder (its content
     /// root), in Production, configured by environment variables.</summary>
-    public static Task<ServerProcess> MeshMeetAsync(int port, IDictionary<string, string> environment, Action<string>? log = null)
+    /// <param name="web">A MeshMeet.Web folder to run its Release build (a benchmark's, maybe of another checkout); this
+    /// repository's newest build if null.</param>
+    /// <param name="listen">The address to listen on; 0.0.0.0 also serves other network namespaces on a bridge.</param>
+    public static Task<ServerProcess> MeshMeetAsync(int port, IDictionary<string, string> environment, Action<string>? log = null,
+        string? web = null, string listen = "127.0.0.1")
     {
-        var web = Path.Combine(RepoRoot(), "MeshMeet.Web");
-        var dll = Directory.GetFiles(Path.Combine(web, "bin"), "MeshMeet.Web.dll", SearchOption.AllDirectories)
-            .OrderByDescending(File.GetLastWriteTimeUtc).First();
+        var dll = web is not null ? Path.Combine(web, "bin", "Release", "net10.0", "MeshMeet.Web.dll")
+            : Directory.GetFiles(Path.Combine(RepoRoot(), "MeshMeet.Web", "bin"), "MeshMeet.Web.dll", SearchOption.AllDirectories)
+                .OrderByDescending(File.GetLastWriteTimeUtc).First();
+        web ??= Path.Combine(RepoRoot(), "MeshMeet.Web");
         var settings = new Dictionary<string, string>(environment) { ["ASPNETCORE_ENVIRONMENT"] = "Production" };
-        return StartAsync("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"], port, settings, web, log);
+        return StartAsync("dotnet", [dll, "--urls", $"http://{listen}:{port}"], port, settings, web, log);
     }
 
     public static string RepoRoot()

@@ -5,6 +5,8 @@
 import { Signaling, hubErrorMessage } from './signaling.js';
 import { LocalMedia } from './media.js';
 import { Mesh } from './mesh.js';
+import { ViewReports } from './sizing.js';
+import { LinkIndicators } from './links.js';
 import { CallView } from './view.js';
 import { PeerStore } from './store.js';
 import { INITIAL, IN_CALL, transition } from './state.js';
@@ -47,6 +49,10 @@ function dispatch(event) {
 }
 /** The peer connections, while in the call. @type {Mesh | null} */
 let mesh = null;
+/** What this page shows of each peer, told to that peer so it sends no bigger video than that (sizing.js). */
+const viewReports = new ViewReports(view.stage, (peerId, report) => mesh?.sendControl(peerId, report));
+/** Each peer's link (direct or relayed, and how well) on its tile, from the mesh's statistics (links.js). */
+const links = new LinkIndicators((peerId) => view.tileOf(peerId));
 /** Timer that fetches fresh TURN credentials before the ones the mesh holds run out. */
 let iceRefresh = 0;
 
@@ -108,10 +114,13 @@ async function enter(name) {
   store.add({ id: selfId, displayName: name, isHost: result.isHost, audioMuted: media.audioMuted, videoMuted: media.videoMuted,
     screenSharing: media.screenTrack !== null, handRaised });
   mesh = new Mesh({ selfId, signaling, media, iceServers: result.iceServers, iceTransportPolicy: result.iceTransportPolicy,
-    uplinkBudgetKbps: result.uplinkBudgetKbps, isMuted: (id) => store.isFullyMuted(id) });
+    uplinkBudgetKbps: result.uplinkBudgetKbps, isMuted: (id) => store.isFullyMuted(id),
+    isAudioMuted: (id) => store.get(id)?.audioMuted === true });
   mesh.addEventListener('remote-stream', ({ detail }) => view.showPeerStream(detail.peerId, detail.stream));
   mesh.addEventListener('remote-screen', ({ detail }) => view.showPeerScreen(detail.peerId, detail.stream));
   mesh.addEventListener('peer-state', ({ detail }) => store.update(detail.peerId, { connection: detail.state }));
+  mesh.addEventListener('control-open', ({ detail }) => viewReports.resend(detail.peerId));
+  mesh.addEventListener('link-stats', ({ detail }) => links.update(detail.peerId, detail.report));
   view.enterCall({ selfId, name, stream: media.stream });
   view.showMediaControls(mediaControls());
   dispatch({ type: 'joined', selfId, name });
@@ -239,6 +248,7 @@ signaling.addEventListener('peer-joined', ({ detail: peer }) => {
 });
 signaling.addEventListener('peer-left', ({ detail }) => {
   mesh?.forget(detail.id);
+  links.forget(detail.id);
   speaking.delete(detail.id);
   store.remove(detail.id);
   view.setStatus(describeRoom(store.count, Number(root.dataset.capacity)));

@@ -1,9 +1,11 @@
 // The peer connections of a full-mesh call: the registry of pairs (one RTCPeerConnection per other participant), what
 // goes to all of them (tracks, the screen, the bitrate plan, fresh ICE servers) and the repair watchdog. Each pair's
 // negotiation is in negotiation.js, its media slots in slots.js, the repair rule in repair.js.
-// Events (on the Mesh): 'remote-stream' {peerId, stream}, 'remote-screen' {peerId, stream}, 'peer-state' {peerId, state}.
+// Events (on the Mesh): 'remote-stream' {peerId, stream}, 'remote-screen' {peerId, stream}, 'peer-state' {peerId, state},
+// 'control-open' {peerId}: the pair's control channel opened (send what this page shows of that peer),
+// 'link-stats' {peerId, report}: the pair's getStats() report, read once a second for the repair (links.js shows it).
 
-import { bitratePlan, isPolite, screenSharePlan } from './rules.js';
+import { REPORT_WAIT_MS, isPolite, uplinkPlan } from './rules.js';
 import { Negotiation, offerOutcome } from './negotiation.js';
 import { MediaSlots } from './slots.js';
 import { CONNECT_MS, Repair } from './repair.js';
@@ -22,6 +24,11 @@ export class Mesh extends EventTarget {
   #budgetKbps;
   /** @type {MediaStreamTrack | null} */
   #screenTrack = null;
+  /** What each receiver last reported it shows of us (over the pair's control channel), kept across a repair. */
+  #views = new Map();
+  /** The peers we told we do not show their camera: no video from them is expected. @type {Set<string>} */
+  #unseen = new Set();
+  #isAudioMuted;
   #isMuted;
   /** Each pair's self-repair, checked every second. A pair that never connects is rebuilt by its impolite side first;
    * the polite side waits twice as long, so the two do not replace it at once. */
@@ -31,9 +38,10 @@ export class Mesh extends EventTarget {
   /**
    * @param {{ selfId: string, signaling: import('./signaling.js').Signaling, media: import('./media.js').LocalMedia,
    *           iceServers: RTCIceServer[], iceTransportPolicy?: RTCIceTransportPolicy, uplinkBudgetKbps: number,
-   *           isMuted?: (peerId: string) => boolean }} options  isMuted: the peer has turned off camera and microphone
+   *           isMuted?: (peerId: string) => boolean, isAudioMuted?: (peerId: string) => boolean }} options  isMuted: the
+   *   peer has turned off camera and microphone; isAudioMuted: its microphone
    */
-  constructor({ selfId, signaling, media, iceServers, iceTransportPolicy = 'all', uplinkBudgetKbps, isMuted = () => false }) {
+  constructor({ selfId, signaling, media, iceServers, iceTransportPolicy = 'all', uplinkBudgetKbps, isMuted = () => false, isAudioMuted = () => false }) {
     super();
     this.#selfId = selfId;
     this.#signaling = signaling;
@@ -42,7 +50,13 @@ export class Mesh extends EventTarget {
     this.#iceTransportPolicy = iceTransportPolicy;
     this.#budgetKbps = uplinkBudgetKbps;
     this.#isMuted = isMuted;
+    this.#isAudioMuted = isAudioMuted;
     this.#watchdog = setInterval(() => this.#checkMedia().catch((e) => console.warn('MeshMeet: media check failed', e)), 1000);
+    this.addEventListener('control', ({ detail: { peerId, message } }) => {
+      if (message?.type !== 'view') return;
+      this.#views.set(peerId, viewReport(message));
+      this.#applyBitratePlan();
+    });
   }
 
   /**
@@ -72,6 +86,17 @@ export class Mesh extends EventTarget {
     if (initiator) link.start();
     else if (!answering) link.startUnlessOfferedWithin(OFFER_WAIT_MS);
     this.#applyBitratePlan();
+    // A receiver that has not reported by then (an older page, a refused channel) gets the room-size plan.
+    setTimeout(() => { if (this.#links.get(peerId) === link) this.#applyBitratePlan(); }, REPORT_WAIT_MS);
+  }
+
+  /** Sends a small message to one peer over the pair's control channel (dropped while it is not open). */
+  sendControl(peerId, message) {
+    if (message.type === 'view') {
+      if (message.visible) this.#unseen.delete(peerId);
+      else this.#unseen.add(peerId);
+    }
+    this.#links.get(peerId)?.sendControl(message);
   }
 
   /**
@@ -97,6 +122,8 @@ export class Mesh extends EventTarget {
   forget(peerId) {
     this.disconnect(peerId);
     this.#repair.forget(peerId);
+    this.#views.delete(peerId);
+    this.#unseen.delete(peerId);
   }
 
   /** Applies a relayed offer, answer or candidate; an unknown sender gets a connection on the fly, and an offer may
@@ -133,10 +160,12 @@ export class Mesh extends EventTarget {
       // Closed under us (the browser dropped that one connection; close() fires no event): rebuilt at once, and the
       // tile says so meanwhile. The peer answers the new connection's offer with a new one of its own.
       const closed = link.pc.connectionState === 'closed';
-      const packets = closed ? 0 : await link.inboundPackets().catch(() => 0);
+      const report = closed ? null : await link.pc.getStats().catch(() => null);
       if (this.#links.get(peerId) !== link) continue; // replaced meanwhile
+      if (report) this.dispatchEvent(new CustomEvent('link-stats', { detail: { peerId, report } }));
+      const packets = report ? inboundPackets(report) : 0;
       const action = closed ? 'reconnect'
-        : this.#repair.step(peerId, { packets, connected: link.pc.connectionState === 'connected', muted: this.#isMuted(peerId) }, now);
+        : this.#repair.step(peerId, { packets, connected: link.pc.connectionState === 'connected', muted: this.#expectsNothing(peerId) }, now);
       if (action === 'none') continue;
       console.warn(`MeshMeet: media from ${peerId}: ${action}${closed ? ' (its connection was closed)' : ''}`);
       if (action === 'restart-ice') link.pc.restartIce();
@@ -146,6 +175,12 @@ export class Mesh extends EventTarget {
       } else if (action === 'give-up') this.dispatchEvent(new CustomEvent('peer-state', { detail: { peerId, state: 'unreachable' } }));
       else if (action === 'recovered') this.dispatchEvent(new CustomEvent('peer-state', { detail: { peerId, state: link.pc.connectionState } }));
     }
+  }
+
+  // Nothing arrives from a peer that turned everything off, nor from one whose microphone is off while we do not show
+  // its camera (it sends us no video then): the repair leaves that pair alone.
+  #expectsNothing(peerId) {
+    return this.#isMuted(peerId) || (this.#unseen.has(peerId) && this.#isAudioMuted(peerId));
   }
 
   /** Sends a screen (or stops sending one, with null) to every peer, in each pair's screen slot. */
@@ -166,13 +201,18 @@ export class Mesh extends EventTarget {
     return new Map([...this.#links].map(([id, link]) => [id, link.audioLevel()]));
   }
 
-  // Every sender lowers its video as the room grows so that all uploads together fit the uplink budget; a shared
-  // screen takes most of it while it lasts.
+  // Each pair's camera is sized to what its receiver shows, within one uplink budget for all pairs (uplinkPlan in
+  // rules.js); a shared screen comes first while it lasts.
   #applyBitratePlan() {
-    const plan = this.#screenTrack
-      ? screenSharePlan(this.#links.size, this.#budgetKbps)
-      : { camera: bitratePlan(this.#links.size, this.#budgetKbps), screen: null };
-    for (const link of this.#links.values()) link.applyVideoPlan(plan);
+    const settings = this.#media.stream?.getVideoTracks()[0]?.getSettings() ?? {};
+    const now = performance.now();
+    const plan = uplinkPlan({
+      source: { width: settings.width || 1280, height: settings.height || 720 },
+      budgetKbps: this.#budgetKbps,
+      sharingScreen: this.#screenTrack !== null,
+      peers: [...this.#links].map(([id, link]) => ({ id, waitedMs: now - link.createdAt, report: this.#views.get(id) ?? null })),
+    });
+    for (const [id, link] of this.#links) link.applyVideoPlan(plan.get(id));
   }
 }
 
@@ -183,8 +223,12 @@ class PeerLink {
   #closed = false;
   #timer = null;
   #plan = null;
+  #applying = Promise.resolve();
   /** Made to replace a connection whose media stopped. */
   repairing = false;
+  createdAt = performance.now();
+  /** @type {RTCDataChannel | null} */
+  #control = null;
 
   constructor(peerId, { polite, iceServers, iceTransportPolicy, local, send, events, retired }) {
     this.peerId = peerId;
@@ -202,6 +246,7 @@ class PeerLink {
       beforeAnswer: () => {
         this.#started = true;
         clearTimeout(this.#timer);
+        this.#openControl();
         return this.slots.adopt(this.local(), (what, e) => this.#report(what, e));
       },
       report: (what, e) => this.#report(what, e),
@@ -241,7 +286,27 @@ class PeerLink {
     if (this.#started || this.#closed) return;
     this.#started = true;
     clearTimeout(this.#timer);
+    this.#openControl();
     this.slots.open(this.local());
+  }
+
+  sendControl(message) {
+    if (this.#control?.readyState === 'open') this.#control.send(JSON.stringify(message));
+  }
+
+  // The pair's control channel: negotiated with a fixed id on both sides, so it needs no signaling of its own. Made
+  // with the first offer or answer (made earlier it would ask for a negotiation of its own, and a newcomer would offer
+  // before the others' offers came).
+  #openControl() {
+    if (this.#control || this.#closed) return;
+    this.#control = this.pc.createDataChannel('control', { negotiated: true, id: 0 });
+    this.#control.onopen = () => this.#emit('control-open', {});
+    this.#control.onmessage = ({ data }) => {
+      if (typeof data !== 'string' || data.length > 1000) return;
+      try {
+        this.#emit('control', { message: JSON.parse(data) });
+      } catch { /* not a message of ours */ }
+    };
   }
 
   startUnlessOfferedWithin(ms) {
@@ -270,13 +335,6 @@ class PeerLink {
     if (sender && !this.#closed) await sender.replaceTrack(track).catch((e) => this.#report('switching a device', e));
   }
 
-  /** Inbound RTP packets so far, audio and video. */
-  async inboundPackets() {
-    let packets = 0;
-    (await this.pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp') packets += s.packetsReceived ?? 0; });
-    return packets;
-  }
-
   /** The loudness of the peer's audio as last received (0 when none). */
   audioLevel() {
     const receiver = this.pc.getReceivers().find((r) => r.track.kind === 'audio');
@@ -291,10 +349,14 @@ class PeerLink {
     this.#emit('peer-state', { state: 'closed' });
   }
 
-  async #applyPlan() {
-    if (!this.#plan || this.#closed) return;
-    await this.#limit(this.slots.camera?.sender, this.#plan.camera);
-    if (this.#plan.screen) await this.#limit(this.slots.screen?.sender, this.#plan.screen, 'maintain-resolution');
+  // One application at a time: a setParameters must come from the sender's latest getParameters, and one started
+  // while another is still settling is refused ("getParameters() has never been called").
+  #applyPlan() {
+    this.#applying = this.#applying.then(async () => {
+      if (!this.#plan || this.#closed) return;
+      await this.#limit(this.slots.camera?.sender, this.#plan.camera);
+      if (this.#plan.screen) await this.#limit(this.slots.screen?.sender, this.#plan.screen, 'maintain-resolution');
+    }).catch((e) => this.#report('sizing the video', e));
   }
 
   async #limit(sender, plan, degradationPreference) {
@@ -302,7 +364,8 @@ class PeerLink {
     const parameters = sender.getParameters();
     if (!parameters.encodings?.length) return; // not negotiated yet; applied again once connected
     const encoding = parameters.encodings[0];
-    encoding.maxBitrate = plan.maxBitrateKbps * 1000;
+    encoding.active = plan.active !== false;
+    if (encoding.active) encoding.maxBitrate = plan.maxBitrateKbps * 1000;
     encoding.scaleResolutionDownBy = plan.scaleResolutionDownBy;
     encoding.maxFramerate = plan.maxFramerate;
     if (degradationPreference) parameters.degradationPreference = degradationPreference;
@@ -321,4 +384,17 @@ class PeerLink {
     if (this.#closed) return;
     console.warn(`MeshMeet: ${what} for peer ${this.peerId} failed:`, error);
   }
+}
+
+/** Inbound RTP packets so far, audio and video, in a getStats() report. */
+function inboundPackets(report) {
+  let packets = 0;
+  report.forEach((s) => { if (s.type === 'inbound-rtp') packets += s.packetsReceived ?? 0; });
+  return packets;
+}
+
+/** A receiver's report of what it shows of us, as numbers and flags only (it comes from another browser). */
+function viewReport(message) {
+  const size = (n) => Math.max(0, Math.min(8192, Math.round(Number(n) || 0)));
+  return { visible: message.visible === true, width: size(message.width), height: size(message.height), screenShown: message.screenShown !== false };
 }

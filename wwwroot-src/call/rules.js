@@ -123,3 +123,95 @@ export function sdpOrder(sdp, than) {
   const [x, y] = [BigInt(a[2]), BigInt(b[2])];
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+/**
+ * The sizes a sender encodes its camera at for one receiver, by height, each with the bitrate and frame rate that
+ * look right at that size. The first is where a new pair starts and the floor no visible pair goes under.
+ */
+export const VIDEO_STEPS = [
+  { height: 180, maxBitrateKbps: 150, maxFramerate: 15 },
+  { height: 270, maxBitrateKbps: 300, maxFramerate: 24 },
+  { height: 360, maxBitrateKbps: 500, maxFramerate: 30 },
+  { height: 540, maxBitrateKbps: 900, maxFramerate: 30 },
+  { height: 720, maxBitrateKbps: 1500, maxFramerate: 30 },
+];
+
+/** How long a new pair waits for its receiver's first report before today's room-size plan applies to it. */
+export const REPORT_WAIT_MS = 5000;
+
+/**
+ * A step's encoding for a camera of the given size: scaled down by height, both dimensions even (Firefox's encoders
+ * freeze on odd sizes), never scaled up.
+ * @param {{ width: number, height: number }} source the camera track's size
+ * @param {number} height the step's height
+ */
+export function stepSize(source, height) {
+  const even = (n) => Math.max(2, 2 * Math.floor(n / 2));
+  const h = even(Math.min(height, source.height));
+  const scaleResolutionDownBy = source.height / h;
+  return { width: even(source.width / scaleResolutionDownBy), height: h, scaleResolutionDownBy };
+}
+
+/**
+ * The smallest step whose encoding is at least as big as the receiver shows the video (device pixels), or the
+ * camera's whole picture.
+ * @returns {number} an index into VIDEO_STEPS
+ */
+export function stepFor(source, shown) {
+  const fits = VIDEO_STEPS.findIndex((step) => {
+    const size = stepSize(source, step.height);
+    return size.width >= shown.width && size.height >= shown.height;
+  });
+  // The first step as tall as the camera sends it whole (stepSize never scales up); the steps above it add nothing.
+  const whole = VIDEO_STEPS.findIndex((step) => step.height >= source.height);
+  const largest = whole < 0 ? VIDEO_STEPS.length - 1 : whole;
+  return fits < 0 ? largest : Math.min(fits, largest);
+}
+
+/**
+ * How a sender encodes for each of its receivers, from what each one reports it shows, within one uplink budget.
+ * Audio and a shared screen come first (a screen keeps its resolution); the cameras share what is left: a receiver
+ * that shows the camera gets the smallest step at or above its size, one that does not gets none (active false), a
+ * pair without a report yet starts at the smallest step, and one whose report has not come within REPORT_WAIT_MS gets
+ * today's room-size plan. Over the budget, the biggest requests step down first, and no shown camera goes under the
+ * smallest step.
+ * @param {{
+ *   source: { width: number, height: number },
+ *   budgetKbps: number,
+ *   sharingScreen?: boolean,
+ *   peers: { id: string, waitedMs: number, report?: { visible: boolean, width: number, height: number, screenShown?: boolean } | null }[],
+ * }} input
+ * @returns {Map<string, { camera: { active: boolean, maxBitrateKbps: number, maxFramerate: number, scaleResolutionDownBy: number, width: number, height: number, fallback?: boolean }, screen: { active: boolean, maxBitrateKbps: number, maxFramerate: number, scaleResolutionDownBy: number } | null }>}
+ */
+export function uplinkPlan({ source, budgetKbps, sharingScreen = false, peers }) {
+  const count = Math.max(1, peers.length);
+  const roomPlan = sharingScreen ? screenSharePlan(count, budgetKbps).camera : bitratePlan(count, budgetKbps);
+  const screen = screenSharePlan(count, budgetKbps).screen;
+  const rows = peers.map(({ id, waitedMs, report }) => ({
+    id,
+    fallback: !report && waitedMs >= REPORT_WAIT_MS,
+    step: report ? (report.visible ? stepFor(source, report) : -1) : 0,
+    screen: sharingScreen ? { ...screen, active: report?.screenShown !== false } : null,
+  }));
+  // While sharing, the camera is a thumbnail beside the screen.
+  const cap = sharingScreen ? Math.min(1, VIDEO_STEPS.length - 1) : VIDEO_STEPS.length - 1;
+  for (const row of rows) row.step = Math.min(row.step, cap);
+
+  const cameraKbps = (row) => (row.fallback ? roomPlan.maxBitrateKbps : row.step < 0 ? 0 : VIDEO_STEPS[row.step].maxBitrateKbps);
+  const total = () => rows.reduce((sum, row) => sum + AUDIO_KBPS + (row.screen?.active ? row.screen.maxBitrateKbps : 0) + cameraKbps(row), 0);
+  while (total() > budgetKbps) {
+    const biggest = rows.filter((row) => !row.fallback && row.step > 0).sort((a, b) => b.step - a.step)[0];
+    if (!biggest) break; // every shown camera is at the floor
+    biggest.step -= 1;
+  }
+
+  return new Map(rows.map((row) => {
+    if (row.fallback) {
+      const size = stepSize(source, source.height / roomPlan.scaleResolutionDownBy);
+      return [row.id, { camera: { active: true, ...size, maxBitrateKbps: roomPlan.maxBitrateKbps, maxFramerate: roomPlan.maxFramerate, fallback: true }, screen: row.screen }];
+    }
+    const step = VIDEO_STEPS[Math.max(0, row.step)];
+    const camera = { active: row.step >= 0, ...stepSize(source, step.height), maxBitrateKbps: row.step < 0 ? 0 : step.maxBitrateKbps, maxFramerate: step.maxFramerate };
+    return [row.id, { camera, screen: row.screen }];
+  }));
+}
