@@ -53,6 +53,39 @@ public sealed class ModerationTests(BrowserFixture fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task The_host_makes_Ann_co_host_who_then_kicks_Ben_but_never_the_host_until_the_host_takes_it_back()
+    {
+        var (host, room) = await HostInCallAsync();
+        var ann = await PersonAsync("ann");
+        await ann.JoinAsync(room, "Ann");
+        var ben = await PersonAsync("ben");
+        await ben.JoinAsync(room, "Ben");
+        var (hostId, annId, benId) = ((await host.SelfIdAsync())!, (await ann.SelfIdAsync())!, (await ben.SelfIdAsync())!);
+        // A guest has no host controls.
+        await Expect(ann.Page.GetByRole(AriaRole.Button, new() { NameRegex = new("^Kick") })).ToHaveCountAsync(0);
+        await Expect(ann.Button("End for everyone")).ToBeHiddenAsync();
+
+        await host.Button("Make Ann co-host").ClickAsync();
+
+        await Expect(ann.Page.GetByText("The host made you a co-host")).ToBeVisibleAsync();
+        await Expect(ben.Tile(annId).Locator(".cohost-badge")).ToBeVisibleAsync();
+        await Expect(ann.Button("End for everyone")).ToBeVisibleAsync();
+        await Expect(ann.Button("Kick Hanna")).ToHaveCountAsync(0); // nobody removes the room's owner
+        await Expect(ben.Page.GetByRole(AriaRole.Button, new() { NameRegex = new("^Kick") })).ToHaveCountAsync(0);
+        await Expect(host.Button("Remove Ann as co-host")).ToBeVisibleAsync();
+
+        await ann.Button("Kick Ben").ClickAsync();
+        await ben.ExpectStateAsync("kicked");
+        await Expect(host.Tile(benId)).ToHaveCountAsync(0);
+        await Expect(ann.Tile(benId)).ToHaveCountAsync(0);
+
+        await host.Button("Remove Ann as co-host").ClickAsync();
+        await Expect(ann.Page.GetByText("You are no longer a co-host.")).ToBeVisibleAsync();
+        await Expect(ann.Button("End for everyone")).ToBeHiddenAsync();
+        await Expect(ann.Tile(hostId)).ToHaveCountAsync(1);
+    }
+
+    [Fact]
     public async Task The_host_ends_the_call_for_everyone()
     {
         var (host, room) = await HostInCallAsync();

@@ -12,14 +12,17 @@ namespace MeshMeet.Tests.Admin;
 [Collection(AppCollection.Name)]
 public sealed class AuthorizationMatrixTests(MeshMeetApp app)
 {
-    public enum Actor { Anonymous, GuestInRoom, GuestInOtherRoom, OtherHost, Owner, Admin }
+    /// <summary>CohostInRoom: a guest the owner made co-host of this call.</summary>
+    public enum Actor { Anonymous, GuestInRoom, GuestInOtherRoom, OtherHost, CohostInRoom, Owner, Admin }
 
-    public enum Action { ListRoomsApi, RoomsPage, DeleteRoomApi, AuditLog, RoomHistory, AuditExport, LiveOverview, AdminCloseCall, Kick, EndCall, LockRoom }
+    public enum Action { ListRoomsApi, RoomsPage, DeleteRoomApi, AuditLog, RoomHistory, AuditExport, LiveOverview, AdminCloseCall, Kick, EndCall, LockRoom,
+        AppointCohost }
 
     private static readonly HashSet<(Actor, Action)> Allowed =
     [
         (Actor.Owner, Action.ListRoomsApi), (Actor.Owner, Action.RoomsPage), (Actor.Owner, Action.DeleteRoomApi),
-        (Actor.Owner, Action.Kick), (Actor.Owner, Action.EndCall), (Actor.Owner, Action.LockRoom),
+        (Actor.Owner, Action.Kick), (Actor.Owner, Action.EndCall), (Actor.Owner, Action.LockRoom), (Actor.Owner, Action.AppointCohost),
+        (Actor.CohostInRoom, Action.Kick), (Actor.CohostInRoom, Action.EndCall), (Actor.CohostInRoom, Action.LockRoom),
         (Actor.Admin, Action.AuditLog), (Actor.Admin, Action.RoomHistory), (Actor.Admin, Action.AuditExport),
         (Actor.Admin, Action.LiveOverview), (Actor.Admin, Action.AdminCloseCall),
     ];
@@ -52,6 +55,12 @@ public sealed class AuthorizationMatrixTests(MeshMeetApp app)
         await using var hub = await CallClient.ConnectAsync(app, token);
         if (actor is not (Actor.Anonymous or Actor.GuestInOtherRoom)) await hub.JoinAsync(room, actor.ToString());
         if (actor is Actor.GuestInOtherRoom) await hub.JoinAsync(await app.CreateRoomAsync(await app.TokenAsync(await app.CreateHostAsync())), "Elsewhere");
+        await using var appointer = actor is Actor.CohostInRoom ? await CallClient.ConnectAsync(app, ownerToken) : null;
+        if (appointer is not null)
+        {
+            await appointer.JoinAsync(room, "Owner");
+            await appointer.InvokeAsync("SetCohost", new SetCohostRequest(hub.SelfId, true));
+        }
         using var http = token is null ? app.NewClient() : app.BearerClient(token);
 
         var succeeded = await TryAsync(action, http, hub, room, victim);
@@ -96,6 +105,7 @@ public sealed class AuthorizationMatrixTests(MeshMeetApp app)
             Action.Kick => await Hub("KickParticipant", new KickParticipantRequest(victim.SelfId)),
             Action.EndCall => await Hub("EndRoom", new EndRoomRequest()),
             Action.LockRoom => await Hub("SetRoomLock", new SetRoomLockRequest(true)),
+            Action.AppointCohost => await Hub("SetCohost", new SetCohostRequest(victim.SelfId, true)),
             _ => throw new ArgumentOutOfRangeException(nameof(action)),
         };
     }

@@ -14,6 +14,8 @@ public sealed class AuditCatalogueTests
         new RoomLocked("r1", "u1", "ann", T0),
         new RoomUnlocked("r1", "u1", "ann", T0),
         new JoinRefused("r1", "Cy", "full", "guest", T0, Count: 3),
+        new CohostGranted("r1", "p1", "Bo", "u1", "ann", T0),
+        new CohostRevoked("r1", "p1", "Bo", "u1", "ann", T0),
         new ParticipantKicked("r1", "p1", "Bo", "u1", "ann", T0),
         new ParticipantLeft("r1", "p2", "Di", "left", "p2", T0),
         new RoomEnded("r1", "u1", "ann", 2, T0),

@@ -16,7 +16,7 @@ public sealed class HandRulesTests
     public void Only_the_host_lowers_someone_elses_hand_and_nobody_raises_it()
     {
         Assert.IsType<HandDecision.Changed>(HandRules.Decide(Facts(owner: true, targetRaised: true), "them", false));
-        Assert.Equal("Only the host can lower someone else's hand.", Assert.IsType<HandDecision.Refused>(HandRules.Decide(Facts(targetRaised: true), "them", false)).Words);
+        Assert.Equal("Only the host or a co-host can lower someone else's hand.", Assert.IsType<HandDecision.Refused>(HandRules.Decide(Facts(targetRaised: true), "them", false)).Words);
         Assert.Equal("Nobody can raise someone else's hand.", Assert.IsType<HandDecision.Refused>(HandRules.Decide(Facts(owner: true), "them", true)).Words);
     }
 

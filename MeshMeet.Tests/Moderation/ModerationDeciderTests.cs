@@ -36,7 +36,7 @@ public sealed class ModerationDeciderTests
             Assert.NotEmpty(d.Refusal!);
             Assert.Empty(d.Events);
         }
-        Assert.Equal("Only the room's host can do that.", ModerationDecider.End(Guest, 2).Refusal);
+        Assert.Equal("Only the room's host or a co-host can do that.", ModerationDecider.End(Guest, 2).Refusal);
     }
 
     [Fact]
@@ -45,6 +45,26 @@ public sealed class ModerationDeciderTests
         Assert.Equal(new RoomLocked("pub1", "owner", "Ann", T0), Assert.Single(ModerationDecider.SetLock(Host, true).Events));
         Assert.Equal(new RoomUnlocked("pub1", "owner", "Ann", T0), Assert.Single(ModerationDecider.SetLock(Host with { Locked = true }, false).Events));
         Assert.Empty(ModerationDecider.SetLock(Host, false).Events);
+    }
+
+    [Fact]
+    public void A_guest_co_host_kicks_and_ends_recorded_as_their_participant_id()
+    {
+        var cohost = Guest with { CallerIsCohost = true };
+        Assert.Equal(new ParticipantKicked("pub1", "p-cy", "Cy", "p-guest", "Bo", T0), Assert.Single(ModerationDecider.Kick(cohost, "p-cy", ("p-cy", "Cy"), false).Events));
+        Assert.Equal(new RoomEnded("pub1", "p-guest", "Bo", 2, T0), Assert.Single(ModerationDecider.End(cohost, 2).Events));
+        Assert.Equal("The room's owner is always a host.", ModerationDecider.Kick(cohost, "p-host", ("p-host", "Ann"), false, targetIsOwner: true).Refusal);
+    }
+
+    [Fact]
+    public void The_owner_makes_a_co_host_and_takes_it_back_each_recorded_once()
+    {
+        Assert.Equal(new CohostGranted("pub1", "p-bo", "Bo", "owner", "Ann", T0), Assert.Single(ModerationDecider.SetCohost(Host, "p-bo", ("p-bo", "Bo", false), true).Events));
+        Assert.Empty(ModerationDecider.SetCohost(Host, "p-bo", ("p-bo", "Bo", true), true).Events);
+        Assert.Equal(new CohostRevoked("pub1", "p-bo", "Bo", "owner", "Ann", T0), Assert.Single(ModerationDecider.SetCohost(Host, "p-bo", ("p-bo", "Bo", true), false).Events));
+        var byCohost = ModerationDecider.SetCohost(Guest with { CallerIsCohost = true }, "p-cy", ("p-cy", "Cy", false), true);
+        Assert.Equal("Only the room's owner can make someone co-host.", byCohost.Refusal);
+        Assert.Empty(byCohost.Events);
     }
 
     [Fact]

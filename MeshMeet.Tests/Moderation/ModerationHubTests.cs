@@ -80,10 +80,54 @@ public sealed class ModerationHubTests(MeshMeetApp app)
             var kick = await Assert.ThrowsAsync<HubException>(() => caller.InvokeAsync("KickParticipant", new KickParticipantRequest(host.SelfId)));
             var end = await Assert.ThrowsAsync<HubException>(() => caller.InvokeAsync("EndRoom", new EndRoomRequest()));
             var lockRoom = await Assert.ThrowsAsync<HubException>(() => caller.InvokeAsync("SetRoomLock", new SetRoomLockRequest(true)));
-            Assert.All([kick, end, lockRoom], e => Assert.Equal("Only the room's host can do that.", CallClient.Reason(e)));
+            Assert.All([kick, end, lockRoom], e => Assert.Equal("Only the room's host or a co-host can do that.", CallClient.Reason(e)));
         }
         await host.BarrierAsync();
         Assert.Equal(0, host.Count("Kicked") + host.Count("RoomClosed") + host.Count("RoomLockChanged"));
+    }
+
+    [Fact]
+    public async Task The_owner_makes_a_guest_co_host_who_then_kicks_and_locks_until_the_owner_takes_it_back_and_all_is_audited()
+    {
+        var (room, hostToken) = await RoomAsync();
+        await using var host = await CallClient.ConnectAsync(app, hostToken);
+        await using var ben = await CallClient.ConnectAsync(app);
+        await using var cleo = await CallClient.ConnectAsync(app);
+        await using var dan = await CallClient.ConnectAsync(app);
+        await host.JoinAsync(room, "Host");
+        await ben.JoinAsync(room, "Ben");
+        await cleo.JoinAsync(room, "Cleo");
+        await dan.JoinAsync(room, "Dan");
+
+        // Ben may not yet; then the owner makes him co-host, and everyone hears it (a newcomer reads it in peers).
+        await Assert.ThrowsAsync<HubException>(() => ben.InvokeAsync("KickParticipant", new KickParticipantRequest(dan.SelfId)));
+        await host.InvokeAsync("SetCohost", new SetCohostRequest(ben.SelfId, true));
+        Assert.Equal(new CohostChanged(ben.SelfId, true), await cleo.WaitForAsync<CohostChanged>("CohostChanged"));
+        await using var eve = await CallClient.ConnectAsync(app);
+        Assert.True((await eve.JoinAsync(room, "Eve")).Peers.Single(p => p.Id == ben.SelfId).IsCohost);
+
+        // A co-host kicks and locks, but neither removes the owner nor appoints others.
+        await ben.InvokeAsync("KickParticipant", new KickParticipantRequest(dan.SelfId));
+        await dan.WaitForAsync<Kicked>("Kicked");
+        await ben.InvokeAsync("SetRoomLock", new SetRoomLockRequest(true));
+        var kickOwner = await Assert.ThrowsAsync<HubException>(() => ben.InvokeAsync("KickParticipant", new KickParticipantRequest(host.SelfId)));
+        var appoint = await Assert.ThrowsAsync<HubException>(() => ben.InvokeAsync("SetCohost", new SetCohostRequest(cleo.SelfId, true)));
+        var byGuest = await Assert.ThrowsAsync<HubException>(() => cleo.InvokeAsync("SetCohost", new SetCohostRequest(cleo.SelfId, true)));
+        Assert.Equal("The room's owner is always a host.", CallClient.Reason(kickOwner));
+        Assert.All([appoint, byGuest], e => Assert.Equal("Only the room's owner can make someone co-host.", CallClient.Reason(e)));
+
+        // Taken back: Ben may not any more.
+        await host.InvokeAsync("SetCohost", new SetCohostRequest(ben.SelfId, false));
+        var after = await Assert.ThrowsAsync<HubException>(() => ben.InvokeAsync("SetRoomLock", new SetRoomLockRequest(false)));
+        Assert.Equal("Only the room's host or a co-host can do that.", CallClient.Reason(after));
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var timeline = await scope.ServiceProvider.GetRequiredService<AuditQueries>().TimelineAsync(room);
+        Assert.Equal($"Ben ({ben.SelfId})", timeline.Single(e => e.Event == "CohostGranted").Participant);
+        Assert.Equal($"Ben ({ben.SelfId})", timeline.Single(e => e.Event == "CohostRevoked").Participant);
+        // A guest co-host's actions are recorded as theirs, by participant id.
+        Assert.Equal($"Ben ({ben.SelfId})", timeline.Single(e => e.Event == "ParticipantKicked").Actor);
+        Assert.Equal($"Ben ({ben.SelfId})", timeline.Single(e => e.Event == "RoomLocked").Actor);
     }
 
     [Fact]

@@ -30,4 +30,9 @@ public sealed record RoomLocked(string RoomId, string ActorId, string ActorName,
 
 public sealed record RoomUnlocked(string RoomId, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
 
+/// <summary>The owner let a participant moderate this call (kick, lock, end), or took it back.</summary>
+public sealed record CohostGranted(string RoomId, string ParticipantId, string DisplayName, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
+
+public sealed record CohostRevoked(string RoomId, string ParticipantId, string DisplayName, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
+
 public sealed record RoomEnded(string RoomId, string ActorId, string ActorName, int ParticipantsClosed, DateTimeOffset At) : IRoomEvent;

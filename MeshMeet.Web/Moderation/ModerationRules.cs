@@ -3,29 +3,45 @@ using MeshMeet.Web.Presence;
 
 namespace MeshMeet.Web.Moderation;
 
-public enum ModerationVerdict { Allowed, NotInRoom, NotOwner, TargetNotInRoom, CannotKickSelf }
+public enum ModerationVerdict { Allowed, NotInRoom, NotOwner, NotRoomOwner, TargetNotInRoom, CannotKickSelf, TargetIsOwner }
 
-/// <summary>Pure rules for host actions. Being the host means owning the room in the database, nothing else.</summary>
+/// <summary>Pure rules for host actions. Being the host means owning the room in the database; a co-host is a
+/// participant the owner lets moderate this call (a flag on the seat, gone when the call ends).</summary>
 public static class ModerationRules
 {
-    /// <summary>May the caller (a participant with this user id, or none) moderate a room owned by <paramref name="ownerId"/>?</summary>
-    public static ModerationVerdict MayModerate(bool callerInRoom, string? callerUserId, string ownerId) =>
+    /// <summary>The one rule every host action goes through: may the caller (a participant with this user id, or none;
+    /// a co-host of this call or not) moderate a room owned by <paramref name="ownerId"/>?</summary>
+    public static ModerationVerdict MayModerate(bool callerInRoom, string? callerUserId, string ownerId, bool callerIsCohost = false) =>
         !callerInRoom ? ModerationVerdict.NotInRoom
-        : callerUserId is null || callerUserId != ownerId ? ModerationVerdict.NotOwner
-        : ModerationVerdict.Allowed;
+        : (callerUserId is not null && callerUserId == ownerId) || callerIsCohost ? ModerationVerdict.Allowed
+        : ModerationVerdict.NotOwner;
 
-    public static ModerationVerdict MayKick(bool callerInRoom, string? callerUserId, string ownerId, string callerId, string? targetId, bool targetInRoom) =>
-        MayModerate(callerInRoom, callerUserId, ownerId) switch
+    /// <summary>Kicks: a moderator removes someone else in the room, never the room's owner.</summary>
+    public static ModerationVerdict MayKick(bool callerInRoom, string? callerUserId, string ownerId, string callerId, string? targetId, bool targetInRoom,
+        bool callerIsCohost = false, bool targetIsOwner = false) =>
+        MayModerate(callerInRoom, callerUserId, ownerId, callerIsCohost) switch
         {
             ModerationVerdict.Allowed when targetId == callerId => ModerationVerdict.CannotKickSelf,
             ModerationVerdict.Allowed when !targetInRoom => ModerationVerdict.TargetNotInRoom,
+            ModerationVerdict.Allowed when targetIsOwner => ModerationVerdict.TargetIsOwner,
             var verdict => verdict,
         };
+
+    /// <summary>Making someone co-host, or taking it back: the owner only (a co-host cannot appoint others), for someone
+    /// else in the room.</summary>
+    public static ModerationVerdict MayAppoint(bool callerInRoom, string? callerUserId, string ownerId, string callerId, string? targetId, bool targetInRoom) =>
+        !callerInRoom ? ModerationVerdict.NotInRoom
+        : callerUserId is null || callerUserId != ownerId ? ModerationVerdict.NotRoomOwner
+        : targetId == callerId ? ModerationVerdict.TargetIsOwner
+        : !targetInRoom ? ModerationVerdict.TargetNotInRoom
+        : ModerationVerdict.Allowed;
 
     public static string Explain(ModerationVerdict verdict) => verdict switch
     {
         ModerationVerdict.NotInRoom => JoinRules.NotInRoom,
-        ModerationVerdict.NotOwner => "Only the room's host can do that.",
+        ModerationVerdict.NotOwner => "Only the room's host or a co-host can do that.",
+        ModerationVerdict.NotRoomOwner => "Only the room's owner can make someone co-host.",
+        ModerationVerdict.TargetIsOwner => "The room's owner is always a host.",
         ModerationVerdict.TargetNotInRoom => "That participant is not in this room.",
         ModerationVerdict.CannotKickSelf => "You cannot remove yourself; use Leave.",
         _ => "",
@@ -33,9 +49,16 @@ public static class ModerationRules
 }
 
 /// <summary>What the database says about a host action, read under the room's lock: the room, and the caller as
-/// seated in it (null: not seated, or no longer). <c>ActorId</c> is the caller's user id, null for a guest.</summary>
+/// seated in it (null: not seated, or no longer). <c>ActorId</c> is the caller's user id, null for a guest;
+/// <c>CallerIsCohost</c>: the owner let the caller moderate this call.</summary>
 public sealed record ModerationFacts(string RoomPublicId, string OwnerId, bool Locked, string? CallerParticipantId, string? CallerName,
-    string? ActorId, DateTimeOffset At);
+    string? ActorId, DateTimeOffset At, bool CallerIsCohost = false)
+{
+    /// <summary>Who did it, for the audit log: the user, or the participant when a guest co-host acts.</summary>
+    public string Actor => ActorId ?? CallerParticipantId!;
+
+    public ModerationVerdict MayModerate() => ModerationRules.MayModerate(CallerParticipantId is not null, ActorId, OwnerId, CallerIsCohost);
+}
 
 /// <summary>A host action's outcome: the audit events that record it, or the words that say why not.</summary>
 public sealed record ModerationDecision(IReadOnlyList<IRoomEvent> Events, string? Refusal = null)
@@ -48,28 +71,42 @@ public sealed record ModerationDecision(IReadOnlyList<IRoomEvent> Events, string
 public static class ModerationDecider
 {
     /// <summary>Removes <paramref name="target"/> (id and name; null when not seated in the room) and, if asked, locks the room.</summary>
-    public static ModerationDecision Kick(ModerationFacts f, string? targetId, (string Id, string Name)? target, bool lockRoom)
+    /// <param name="targetIsOwner">The target is the room's owner, whom a co-host cannot remove.</param>
+    public static ModerationDecision Kick(ModerationFacts f, string? targetId, (string Id, string Name)? target, bool lockRoom, bool targetIsOwner = false)
     {
-        var verdict = ModerationRules.MayKick(f.CallerParticipantId is not null, f.ActorId, f.OwnerId, f.CallerParticipantId ?? "", targetId, target is not null);
+        var verdict = ModerationRules.MayKick(f.CallerParticipantId is not null, f.ActorId, f.OwnerId, f.CallerParticipantId ?? "", targetId, target is not null,
+            f.CallerIsCohost, targetIsOwner);
         if (verdict != ModerationVerdict.Allowed) return ModerationDecision.Refuse(verdict);
-        var kicked = new ParticipantKicked(f.RoomPublicId, target!.Value.Id, target.Value.Name, f.ActorId!, f.CallerName!, f.At);
-        return new(lockRoom && !f.Locked ? [kicked, new RoomLocked(f.RoomPublicId, f.ActorId!, f.CallerName!, f.At)] : [kicked]);
+        var kicked = new ParticipantKicked(f.RoomPublicId, target!.Value.Id, target.Value.Name, f.Actor, f.CallerName!, f.At);
+        return new(lockRoom && !f.Locked ? [kicked, new RoomLocked(f.RoomPublicId, f.Actor, f.CallerName!, f.At)] : [kicked]);
+    }
+
+    /// <summary>Makes <paramref name="target"/> co-host for this call, or takes it back; nothing to record when it
+    /// already is so.</summary>
+    public static ModerationDecision SetCohost(ModerationFacts f, string? targetId, (string Id, string Name, bool Cohost)? target, bool cohost)
+    {
+        var verdict = ModerationRules.MayAppoint(f.CallerParticipantId is not null, f.ActorId, f.OwnerId, f.CallerParticipantId ?? "", targetId, target is not null);
+        if (verdict != ModerationVerdict.Allowed) return ModerationDecision.Refuse(verdict);
+        if (target!.Value.Cohost == cohost) return new([]);
+        return new([cohost
+            ? new CohostGranted(f.RoomPublicId, target.Value.Id, target.Value.Name, f.Actor, f.CallerName!, f.At)
+            : new CohostRevoked(f.RoomPublicId, target.Value.Id, target.Value.Name, f.Actor, f.CallerName!, f.At)]);
     }
 
     /// <summary>Locks or unlocks the room; nothing to record when it already is so.</summary>
     public static ModerationDecision SetLock(ModerationFacts f, bool locked)
     {
-        var verdict = ModerationRules.MayModerate(f.CallerParticipantId is not null, f.ActorId, f.OwnerId);
+        var verdict = f.MayModerate();
         if (verdict != ModerationVerdict.Allowed) return ModerationDecision.Refuse(verdict);
         if (f.Locked == locked) return new([]);
-        return new([locked ? new RoomLocked(f.RoomPublicId, f.ActorId!, f.CallerName!, f.At) : new RoomUnlocked(f.RoomPublicId, f.ActorId!, f.CallerName!, f.At)]);
+        return new([locked ? new RoomLocked(f.RoomPublicId, f.Actor, f.CallerName!, f.At) : new RoomUnlocked(f.RoomPublicId, f.Actor, f.CallerName!, f.At)]);
     }
 
     /// <summary>Ends the call for the <paramref name="present"/> people in it.</summary>
     public static ModerationDecision End(ModerationFacts f, int present)
     {
-        var verdict = ModerationRules.MayModerate(f.CallerParticipantId is not null, f.ActorId, f.OwnerId);
+        var verdict = f.MayModerate();
         return verdict != ModerationVerdict.Allowed ? ModerationDecision.Refuse(verdict)
-            : new([new RoomEnded(f.RoomPublicId, f.ActorId!, f.CallerName!, present, f.At)]);
+            : new([new RoomEnded(f.RoomPublicId, f.Actor, f.CallerName!, present, f.At)]);
     }
 }

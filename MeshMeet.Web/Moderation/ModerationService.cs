@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace MeshMeet.Web.Moderation;
 
 /// <summary>
-/// Kick, end and lock: each reads its facts under the room's lock, lets <see cref="ModerationDecider"/> decide, applies
+/// Kick, end, lock and co-hosts: each reads its facts under the room's lock, lets <see cref="ModerationDecider"/> decide, applies
 /// and appends the events in that one transaction; <see cref="CallNotifier"/> then tells the people affected.
 /// </summary>
 public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, CallNotifier notifier,
@@ -22,7 +22,8 @@ public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited,
             var (facts, room, caller) = await FactsAsync(callerSeat, userId, ct);
             var target = caller is null || request.ParticipantId is null ? null
                 : await db.Participants.SingleOrDefaultAsync(p => p.Id == request.ParticipantId && p.RoomId == caller.RoomId, ct);
-            var decision = ModerationDecider.Kick(facts, request.ParticipantId, target is null ? null : (target.Id, target.DisplayName), request.LockRoom);
+            var decision = ModerationDecider.Kick(facts, request.ParticipantId, target is null ? null : (target.Id, target.DisplayName), request.LockRoom,
+                targetIsOwner: target?.UserId is { } owner && owner == room!.OwnerId);
             if (decision.Refusal is not null) throw new HubException(decision.Refusal);
 
             db.Participants.Remove(target!);
@@ -94,6 +95,23 @@ public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited,
         await notifier.Room(roomId).RoomLockChanged(new RoomLockChanged(locked));
     }
 
+    public async Task SetCohostAsync(Seat callerSeat, string? userId, SetCohostRequest request, CancellationToken ct)
+    {
+        var roomId = await audited.RunAsync(async session =>
+        {
+            var (facts, room, caller) = await FactsAsync(callerSeat, userId, ct);
+            var target = caller is null || request.ParticipantId is null ? null
+                : await db.Participants.SingleOrDefaultAsync(p => p.Id == request.ParticipantId && p.RoomId == caller.RoomId, ct);
+            var decision = ModerationDecider.SetCohost(facts, request.ParticipantId,
+                target is null ? null : (target.Id, target.DisplayName, target.IsCohost), request.Cohost);
+            if (decision.Refusal is not null) throw new HubException(decision.Refusal);
+            target!.IsCohost = request.Cohost;
+            if (decision.Events.Count > 0) session.Events.Append(room!.Id, decision.Events);
+            return room!.Id;
+        }, ct);
+        await notifier.Room(roomId).CohostChanged(new CohostChanged(request.ParticipantId!, request.Cohost));
+    }
+
     /// <summary>The room, locked, and the caller as seated in it; read under the lock, since a kick or end that
     /// committed meanwhile may have removed the caller.</summary>
     private async Task<(ModerationFacts Facts, Room? Room, Participant? Caller)> FactsAsync(Seat callerSeat, string? userId, CancellationToken ct)
@@ -101,7 +119,7 @@ public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited,
         var room = await db.Rooms.LockAsync(callerSeat.RoomId, ct);
         var caller = room is null ? null : await db.Participants.SingleOrDefaultAsync(p => p.Id == callerSeat.ParticipantId, ct);
         var facts = new ModerationFacts(room?.PublicId ?? "", room?.OwnerId ?? "", room?.Locked ?? false, caller?.Id, caller?.DisplayName,
-            userId, clock.GetUtcNow());
+            userId, clock.GetUtcNow(), caller?.IsCohost ?? false);
         return (facts, room, caller);
     }
 }

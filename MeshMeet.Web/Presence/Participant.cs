@@ -16,6 +16,8 @@ public sealed class Participant
     public Guid RoomId { get; set; }
     public required string DisplayName { get; set; }
     public bool IsHost { get; set; }
+    /// <summary>The owner lets this participant moderate the call (Moderation's rule); it goes with the seat.</summary>
+    public bool IsCohost { get; set; }
     /// <summary>The signed-in user behind this participant, if any.</summary>
     public string? UserId { get; set; }
     public bool AudioMuted { get; set; }

@@ -73,7 +73,7 @@ public sealed partial class SignalingHub(
         return new JoinRoomResult(admitted.Self.Id, admitted.Self.IsHost, admitted.Room.Capacity,
             admitted.Peers.Select(p => p.AsPeerInfo()).ToArray(), IceSettings.ServersFor(o, turn.Value, admitted.Self.Id, clock.GetUtcNow()),
             admitted.ReconnectToken, admitted.Room.Name, admitted.Room.Locked, admitted.Resumed, o.UplinkBudgetKbps, o.IceTransportPolicy,
-            IceSettings.RefreshSeconds(turn.Value));
+            IceSettings.RefreshSeconds(turn.Value), admitted.Self.IsCohost);
     }
 
     /// <summary>TURN credentials are short-lived: a page in a call asks for fresh ones before they run out. Only a

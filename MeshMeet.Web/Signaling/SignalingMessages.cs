@@ -6,7 +6,7 @@ namespace MeshMeet.Web.Signaling;
 public sealed record JoinRoomRequest(string? RoomId, string? DisplayName, string? ReconnectToken = null);
 
 public sealed record PeerInfo(string Id, string DisplayName, bool IsHost, bool AudioMuted, bool VideoMuted, bool HandRaised = false,
-    bool ScreenSharing = false);
+    bool ScreenSharing = false, bool IsCohost = false);
 
 public sealed record IceServerConfig(string[] Urls, string? Username = null, string? Credential = null);
 
@@ -17,7 +17,7 @@ public sealed record IceServerConfig(string[] Urls, string? Username = null, str
 public sealed record JoinRoomResult(
     string SelfId, bool IsHost, int Capacity, PeerInfo[] Peers, IceServerConfig[] IceServers,
     string ReconnectToken, string RoomName, bool Locked, bool Resumed, int UplinkBudgetKbps, string IceTransportPolicy,
-    int IceRefreshSeconds = 0);
+    int IceRefreshSeconds = 0, bool IsCohost = false);
 
 public sealed record RefreshIceServersRequest;
 

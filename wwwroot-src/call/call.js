@@ -111,7 +111,7 @@ async function enter(name) {
   mesh?.close();
   store.clear();
   store.selfId = selfId;
-  store.add({ id: selfId, displayName: name, isHost: result.isHost, audioMuted: media.audioMuted, videoMuted: media.videoMuted,
+  store.add({ id: selfId, displayName: name, isHost: result.isHost, isCohost: result.isCohost === true, audioMuted: media.audioMuted, videoMuted: media.videoMuted,
     screenSharing: media.screenTrack !== null, handRaised });
   mesh = new Mesh({ selfId, signaling, media, iceServers: result.iceServers, iceTransportPolicy: result.iceTransportPolicy,
     uplinkBudgetKbps: result.uplinkBudgetKbps, isMuted: (id) => store.isFullyMuted(id),

@@ -5,11 +5,11 @@
 //   'cleared'                  everyone went (the call ended, or a fresh join)
 
 /**
- * @typedef {{ id: string, displayName: string, isHost: boolean, self: boolean, audioMuted: boolean, videoMuted: boolean,
+ * @typedef {{ id: string, displayName: string, isHost: boolean, isCohost: boolean, self: boolean, audioMuted: boolean, videoMuted: boolean,
  *   handRaised: boolean, screenSharing: boolean, speaking: boolean, connection: string }} Peer
  */
 
-const DEFAULTS = { isHost: false, self: false, audioMuted: false, videoMuted: false, handRaised: false, screenSharing: false,
+const DEFAULTS = { isHost: false, isCohost: false, self: false, audioMuted: false, videoMuted: false, handRaised: false, screenSharing: false,
   speaking: false, connection: 'new' };
 
 export class PeerStore extends EventTarget {

@@ -181,12 +181,22 @@ export class CallView {
     tile.dataset.videoMuted = String(peer.videoMuted);
     tile.dataset.handRaised = String(peer.handRaised);
     tile.dataset.screenSharing = String(peer.screenSharing);
-    if (peer.self) return;
+    if (peer.self) {
+      // Whether we may moderate decides the others' buttons.
+      for (const other of this.store.others()) this.#render(other);
+      return;
+    }
     if (tile.dataset.speaking !== String(peer.speaking && !peer.audioMuted)) tile.dataset.speaking = String(peer.speaking && !peer.audioMuted);
     tile.querySelector('video[data-screen]').hidden = !peer.screenSharing;
     const host = this.store.self?.isHost ?? false;
-    tile.querySelector('.kick').hidden = !host;
-    tile.querySelector('.lower-hand').hidden = !(host && peer.handRaised);
+    const moderator = host || (this.store.self?.isCohost ?? false);
+    // Nobody removes the room's owner; only the owner appoints co-hosts.
+    tile.querySelector('.kick').hidden = !moderator || peer.isHost;
+    tile.querySelector('.lower-hand').hidden = !(moderator && peer.handRaised);
+    tile.querySelector('.cohost-badge').hidden = !peer.isCohost;
+    const appoint = tile.querySelector('.make-cohost');
+    appoint.hidden = !host;
+    appoint.textContent = peer.isCohost ? `Remove ${peer.displayName} as co-host` : `Make ${peer.displayName} co-host`;
     if (tile.dataset.connection !== peer.connection) {
       tile.dataset.connection = peer.connection;
       tile.querySelector('.conn').textContent = { new: 'connecting…', connecting: 'connecting…', connected: '',

@@ -1,4 +1,5 @@
 using MeshMeet.Web.Infrastructure;
+using MeshMeet.Web.Moderation;
 using MeshMeet.Web.Presence;
 using MeshMeet.Web.Rooms;
 using Microsoft.EntityFrameworkCore;
@@ -10,9 +11,9 @@ public sealed record SetHandRequest(bool Raised, string? ParticipantId = null);
 
 public sealed record HandChanged(string Id, bool Raised);
 
-/// <summary>What the database says about a hand change: is the caller the room's owner, and the target's hand now
-/// (null: the target is not seated in the caller's room).</summary>
-public sealed record HandFacts(string CallerId, bool CallerOwnsRoom, bool? TargetRaised);
+/// <summary>What the database says about a hand change: may the caller moderate the call (the room's owner or a
+/// co-host, Moderation's one rule), and the target's hand now (null: the target is not seated in the caller's room).</summary>
+public sealed record HandFacts(string CallerId, bool CallerModerates, bool? TargetRaised);
 
 public abstract record HandDecision
 {
@@ -24,13 +25,12 @@ public abstract record HandDecision
 
 public static class HandRules
 {
-    /// <summary>Anyone raises or lowers their own hand; the room's owner may lower someone else's, nobody may raise it.</summary>
+    /// <summary>Anyone raises or lowers their own hand; the host or a co-host may lower someone else's, nobody may raise it.</summary>
     public static HandDecision Decide(HandFacts f, string targetId, bool raised)
     {
         if (targetId != f.CallerId)
         {
-            // Being the host means owning the room in the database, as for every host action.
-            if (!f.CallerOwnsRoom) return new HandDecision.Refused("Only the host can lower someone else's hand.");
+            if (!f.CallerModerates) return new HandDecision.Refused("Only the host or a co-host can lower someone else's hand.");
             if (raised) return new HandDecision.Refused("Nobody can raise someone else's hand.");
         }
         return f.TargetRaised switch
@@ -47,10 +47,12 @@ public static class HandStore
 {
     public static async Task<HandDecision> SetHandAsync(this MeshMeetDb db, Guid roomId, string callerId, string? userId, string targetId, bool raised, CancellationToken ct)
     {
-        var owner = await db.Rooms.Where(r => r.Id == roomId).Select(r => r.OwnerId).SingleOrDefaultAsync(ct);
+        var owner = await db.Rooms.Where(r => r.Id == roomId).Select(r => r.OwnerId).SingleOrDefaultAsync(ct) ?? "";
+        var callerIsCohost = await db.Participants.Where(p => p.Id == callerId).Select(p => p.IsCohost).SingleOrDefaultAsync(ct);
+        var moderates = ModerationRules.MayModerate(true, userId, owner, callerIsCohost) == ModerationVerdict.Allowed;
         var target = db.Participants.Where(p => p.Id == targetId && p.RoomId == roomId);
         var now = await target.Select(p => (bool?)p.HandRaised).SingleOrDefaultAsync(ct);
-        var decision = HandRules.Decide(new HandFacts(callerId, userId is not null && userId == owner, now), targetId, raised);
+        var decision = HandRules.Decide(new HandFacts(callerId, moderates, now), targetId, raised);
         if (decision is HandDecision.Changed
             && await target.Where(p => p.HandRaised != raised).ExecuteUpdateAsync(s => s.SetProperty(p => p.HandRaised, raised), ct) == 0)
             return new HandDecision.Unchanged(); // someone else's change got there first, and was announced

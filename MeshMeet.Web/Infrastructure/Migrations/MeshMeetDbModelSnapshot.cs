@@ -45,46 +45,7 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                     b.ToTable("instances", (string)null);
                 });
 
-            modelBuilder.Entity("MeshMeet.Web.Rooms.Room", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("Capacity")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<bool>("Locked")
-                        .HasColumnType("boolean");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("OwnerId")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("PublicId")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("OwnerId");
-
-                    b.HasIndex("PublicId")
-                        .IsUnique();
-
-                    b.ToTable("rooms", (string)null);
-                });
-
-            modelBuilder.Entity("MeshMeet.Web.Signaling.Participant", b =>
+            modelBuilder.Entity("MeshMeet.Web.Presence.Participant", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(32)
@@ -115,6 +76,9 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                     b.Property<string>("InstanceId")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<bool>("IsCohost")
+                        .HasColumnType("boolean");
 
                     b.Property<bool>("IsHost")
                         .HasColumnType("boolean");
@@ -156,7 +120,7 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                     b.ToTable("participants", (string)null);
                 });
 
-            modelBuilder.Entity("MeshMeet.Web.Signaling.RoomBan", b =>
+            modelBuilder.Entity("MeshMeet.Web.Presence.RoomBan", b =>
                 {
                     b.Property<Guid>("RoomId")
                         .HasColumnType("uuid");
@@ -171,6 +135,45 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                     b.HasKey("RoomId", "TokenHash");
 
                     b.ToTable("room_bans", (string)null);
+                });
+
+            modelBuilder.Entity("MeshMeet.Web.Rooms.Room", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Capacity")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Locked")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("PublicId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId");
+
+                    b.HasIndex("PublicId")
+                        .IsUnique();
+
+                    b.ToTable("rooms", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -392,29 +395,29 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("MeshMeet.Web.Presence.Participant", b =>
+                {
+                    b.HasOne("MeshMeet.Web.Rooms.Room", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MeshMeet.Web.Presence.RoomBan", b =>
+                {
+                    b.HasOne("MeshMeet.Web.Rooms.Room", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("MeshMeet.Web.Rooms.Room", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityUser", null)
                         .WithMany()
                         .HasForeignKey("OwnerId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("MeshMeet.Web.Signaling.Participant", b =>
-                {
-                    b.HasOne("MeshMeet.Web.Rooms.Room", null)
-                        .WithMany()
-                        .HasForeignKey("RoomId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("MeshMeet.Web.Signaling.RoomBan", b =>
-                {
-                    b.HasOne("MeshMeet.Web.Rooms.Room", null)
-                        .WithMany()
-                        .HasForeignKey("RoomId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
