@@ -63,15 +63,6 @@ public sealed class NetworkBenchmark(ITestOutputHelper output)
         }
         """;
 
-    /// <summary>Tells a page it is hidden, as the browser does for a background tab (headless pages stay visible).</summary>
-    private const string HidePage = """
-        () => {
-          Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
-          Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
-          document.dispatchEvent(new Event('visibilitychange'));
-        }
-        """;
-
     private sealed record Person(string Name, int Number, CallPage Call, string Id);
 
     /// <summary>One layout's figures for one tree: per receiver and sender, over the measured window.</summary>
@@ -106,9 +97,8 @@ public sealed class NetworkBenchmark(ITestOutputHelper output)
                     Headless = true,
                     Args =
                     [
-                        "--use-fake-ui-for-media-stream", $"--use-fake-device-for-media-stream=fps={CameraFps}", "--disable-gpu", "--disable-quic",
-                        "--autoplay-policy=no-user-gesture-required", "--disable-background-networking", "--disable-component-update",
-                        "--disable-sync", $"--unsafely-treat-insecure-origin-as-secure={baseUrl}",
+                        .. BrowserFixture.ChromiumArgs.Where(a => a != "--use-fake-device-for-media-stream"),
+                        $"--use-fake-device-for-media-stream=fps={CameraFps}", $"--unsafely-treat-insecure-origin-as-secure={baseUrl}",
                     ],
                 }));
             }
@@ -199,7 +189,7 @@ public sealed class NetworkBenchmark(ITestOutputHelper output)
                 }
             }
         }
-        if (layout == "hidden tab") await people[^1].Call.Page.EvaluateAsync(HidePage);
+        if (layout == "hidden tab") await people[^1].Call.Page.EvaluateAsync(PageScripts.SetVisibility, false);
     }
 
     private sealed record Snapshot(Dictionary<string, PairStats[]> Pairs, Dictionary<string, double> Cpu);

@@ -105,17 +105,7 @@ public sealed class ReceiverSizingTests(BrowserFixture fixture, ITestOutputHelpe
         await ann.ExpectVideoPlayingAsync(benId);
     }
 
-    /// <summary>
-    /// Tells the page it is hidden or shown, as the browser does when its tab goes to the background or its window is
-    /// minimised (headless Chromium keeps every page visible, whatever is in front).
-    /// </summary>
-    private static Task SetPageVisibleAsync(CallPage person, bool visible) => person.Page.EvaluateAsync("""
-        visible => {
-          Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => visible ? 'visible' : 'hidden' });
-          Object.defineProperty(document, 'hidden', { configurable: true, get: () => !visible });
-          document.dispatchEvent(new Event('visibilitychange'));
-        }
-        """, visible);
+    private static Task SetPageVisibleAsync(CallPage person, bool visible) => person.Page.EvaluateAsync(PageScripts.SetVisibility, visible);
 
     private static Task ExpectVideoBackAsync(CallPage viewer, string senderId) =>
         PageScripts.PollAsync(async () => await viewer.Page.EvaluateAsync<bool>(PageScripts.VideoPlaying, new[] { senderId }), 2000,

@@ -12,6 +12,15 @@ public sealed class BrowserFixture : IAsyncLifetime
     private IPlaywright _playwright = null!;
     private readonly List<IBrowserContext> _people = [];
 
+    /// <summary>Chromium as every browser test and benchmark runs it: fake camera and microphone without a prompt,
+    /// WebRTC on loopback, nothing fetched from outside.</summary>
+    public static readonly string[] ChromiumArgs =
+    [
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--allow-loopback-in-peer-connection",
+        "--disable-gpu", "--disable-quic", "--autoplay-policy=no-user-gesture-required",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ];
+
     public async Task InitializeAsync()
     {
         await App.InitializeAsync();
@@ -20,12 +29,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             ExecutablePath = Environment.GetEnvironmentVariable("MESHMEET_CHROMIUM") ?? "/usr/bin/chromium",
             Headless = true,
-            Args =
-            [
-                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--allow-loopback-in-peer-connection",
-                "--disable-gpu", "--disable-quic", "--autoplay-policy=no-user-gesture-required",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            ],
+            Args = ChromiumArgs,
         });
     }
 

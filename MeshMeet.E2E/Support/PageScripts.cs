@@ -6,6 +6,16 @@ namespace MeshMeet.E2E.Support;
 /// </summary>
 public static class PageScripts
 {
+    /// <summary>(visible) => tells the page it is shown or hidden, as the browser does when its tab goes to the
+    /// background or its window is minimised (headless Chromium keeps every page visible, whatever is in front).</summary>
+    public const string SetVisibility = """
+        visible => {
+          Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => visible ? 'visible' : 'hidden' });
+          Object.defineProperty(document, 'hidden', { configurable: true, get: () => !visible });
+          document.dispatchEvent(new Event('visibilitychange'));
+        }
+        """;
+
     /// <summary>An init script: records every RTCPeerConnection the page creates, for the statistics below.</summary>
     public const string RecordPeerConnections = """
         (() => {
