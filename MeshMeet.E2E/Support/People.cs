@@ -35,9 +35,12 @@ public static class People
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        // Signed in is what the person sees: the Sign out button off the login page. Waiting for the next page's
+        // load event instead timed out once on a loaded CI machine with the page already there.
         try
         {
-            await page.WaitForURLAsync(url => !url.Contains("/Login"));
+            await page.WaitForURLAsync(url => !url.Contains("/Login"), new() { WaitUntil = WaitUntilState.Commit });
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).WaitForAsync();
         }
         catch (TimeoutException e)
         {
