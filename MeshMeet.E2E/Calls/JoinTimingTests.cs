@@ -11,16 +11,6 @@ namespace MeshMeet.E2E.Calls;
 [Collection(BrowserCollection.Name)]
 public sealed class JoinTimingTests(BrowserFixture fixture, ITestOutputHelper output) : BrowserTest(fixture)
 {
-    /// <summary>Every getUserMedia of the page answers only after this long, as a slow camera or a permission prompt
-    /// that takes a while would.</summary>
-    private const string SlowCamera = """
-        (() => {
-          const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-          navigator.mediaDevices.getUserMedia = (constraints) =>
-            new Promise((resolve, reject) => setTimeout(() => getUserMedia(constraints).then(resolve, reject), 4000));
-        })();
-        """;
-
     [Fact]
     public async Task Join_clicked_before_the_camera_starts_waits_for_it_and_everyone_then_sees_and_hears_that_person()
     {
@@ -31,7 +21,7 @@ public sealed class JoinTimingTests(BrowserFixture fixture, ITestOutputHelper ou
         await ben.JoinAsync(room, "Ben");
 
         var cleoPage = await Browser.PersonAsync("cleo", output);
-        await cleoPage.Context.AddInitScriptAsync(SlowCamera);
+        await cleoPage.Context.AddInitScriptAsync(PageScripts.SlowCamera);
         var cleo = new CallPage(cleoPage);
         await cleo.OpenAsync(room);
         await cleo.ClickJoinAsync("Cleo"); // the camera is still starting

@@ -76,6 +76,51 @@ public static class PageScripts
     /// <summary>(peers) => true once audio arrives on at least that many live connections.</summary>
     public const string Hearing = $"async (peers) => (await ({AudioPacketsPerConnection})()).filter(p => p > 0).length >= peers";
 
+    /// <summary>An init script: every getUserMedia of the page answers only after 4 s, as a slow camera or a permission
+    /// prompt that takes a while would.</summary>
+    public const string SlowCamera = """
+        (() => {
+          const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+          navigator.mediaDevices.getUserMedia = (constraints) =>
+            new Promise((resolve, reject) => setTimeout(() => getUserMedia(constraints).then(resolve, reject), 4000));
+        })();
+        """;
+
+    /// <summary>(peerId) => the loudest sample (0..1) this page plays of that peer's microphone over 2.5 s: what comes out of
+    /// the peer's tile, after whatever the page does to it (Chromium's fake microphone beeps, so a live one is well
+    /// above 0.01; a track the page disabled renders silence).</summary>
+    public const string PlayedPeak = """
+        async (peerId) => {
+          const video = document.querySelector(`[data-peer-id='${peerId}'] video:not([data-screen])`);
+          const audio = new AudioContext();
+          const analyser = new AnalyserNode(audio, { fftSize: 2048 });
+          audio.createMediaStreamSource(video.srcObject).connect(analyser);
+          const samples = new Float32Array(analyser.fftSize);
+          let peak = 0;
+          for (const end = performance.now() + 2500; performance.now() < end; await new Promise(r => setTimeout(r, 40))) {
+            analyser.getFloatTimeDomainData(samples);
+            for (const v of samples) peak = Math.max(peak, Math.abs(v));
+          }
+          await audio.close();
+          return peak;
+        }
+        """;
+
+    /// <summary>() => turns this page's own microphone and camera back on under the page's feet, as a modified client
+    /// that ignores a host's mute would: every sender's track enabled again.</summary>
+    public const string IgnoreHostMute = """
+        () => window.__peerConnections.flatMap(pc => pc.getSenders()).forEach(s => { if (s.track) s.track.enabled = true; })
+        """;
+
+    /// <summary>() => audio packets this page has sent on its live connections.</summary>
+    public const string AudioPacketsSent = """
+        async () => (await Promise.all(window.__peerConnections.filter(pc => pc.connectionState === 'connected').map(async pc => {
+          let sent = 0;
+          (await pc.getStats()).forEach(s => { if (s.type === 'outbound-rtp' && s.kind === 'audio') sent += s.packetsSent; });
+          return sent;
+        }))).reduce((a, b) => a + b, 0)
+        """;
+
     /// <summary>() => [width, height] of the frames of the screen this page shares, as captured: played in a video of
     /// its own (Chromium's fake screen reports the window's size in getSettings() but delivers 16:9 frames).</summary>
     public const string SharedScreenSize = """

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using MeshMeet.Tests.Support;
 using MeshMeet.Web.Signaling;
 using Microsoft.AspNetCore.SignalR;
@@ -16,13 +17,15 @@ public sealed class AuthorizationMatrixTests(MeshMeetApp app)
     public enum Actor { Anonymous, GuestInRoom, GuestInOtherRoom, OtherHost, CohostInRoom, Owner, Admin }
 
     public enum Action { ListRoomsApi, RoomsPage, DeleteRoomApi, AuditLog, RoomHistory, AuditExport, LiveOverview, AdminCloseCall, Kick, EndCall, LockRoom,
-        AppointCohost }
+        AppointCohost, MuteOthers, SetLobby, ChangeRoomApi }
 
     private static readonly HashSet<(Actor, Action)> Allowed =
     [
         (Actor.Owner, Action.ListRoomsApi), (Actor.Owner, Action.RoomsPage), (Actor.Owner, Action.DeleteRoomApi),
         (Actor.Owner, Action.Kick), (Actor.Owner, Action.EndCall), (Actor.Owner, Action.LockRoom), (Actor.Owner, Action.AppointCohost),
+        (Actor.Owner, Action.MuteOthers), (Actor.Owner, Action.SetLobby), (Actor.Owner, Action.ChangeRoomApi),
         (Actor.CohostInRoom, Action.Kick), (Actor.CohostInRoom, Action.EndCall), (Actor.CohostInRoom, Action.LockRoom),
+        (Actor.CohostInRoom, Action.MuteOthers), (Actor.CohostInRoom, Action.SetLobby),
         (Actor.Admin, Action.AuditLog), (Actor.Admin, Action.RoomHistory), (Actor.Admin, Action.AuditExport),
         (Actor.Admin, Action.LiveOverview), (Actor.Admin, Action.AdminCloseCall),
     ];
@@ -66,10 +69,10 @@ public sealed class AuthorizationMatrixTests(MeshMeetApp app)
         var succeeded = await TryAsync(action, http, hub, room, victim);
 
         Assert.Equal(Allowed.Contains((actor, action)), succeeded);
-        if (!succeeded && action is Action.DeleteRoomApi or Action.Kick or Action.EndCall or Action.AdminCloseCall)
+        if (!succeeded && action is Action.DeleteRoomApi or Action.Kick or Action.EndCall or Action.AdminCloseCall or Action.MuteOthers)
         {
             await Task.Delay(150);
-            Assert.Equal(0, victim.Count("Kicked") + victim.Count("RoomClosed")); // the victim's call went on
+            Assert.Equal(0, victim.Count("Kicked") + victim.Count("RoomClosed") + victim.Count("MutedByHost")); // the victim's call went on
         }
     }
 
@@ -106,6 +109,9 @@ public sealed class AuthorizationMatrixTests(MeshMeetApp app)
             Action.EndCall => await Hub("EndRoom", new EndRoomRequest()),
             Action.LockRoom => await Hub("SetRoomLock", new SetRoomLockRequest(true)),
             Action.AppointCohost => await Hub("SetCohost", new SetCohostRequest(victim.SelfId, true)),
+            Action.MuteOthers => await Hub("MuteParticipant", new MuteParticipantRequest(victim.SelfId, "audio")),
+            Action.SetLobby => await Hub("SetLobby", new SetLobbyRequest(true)),
+            Action.ChangeRoomApi => (await http.PatchAsJsonAsync($"/api/rooms/{room}", new { lobby = true })).StatusCode == HttpStatusCode.OK,
             _ => throw new ArgumentOutOfRangeException(nameof(action)),
         };
     }

@@ -44,6 +44,30 @@ public sealed class ClusterTests(TwoInstances cluster) : IClassFixture<TwoInstan
     }
 
     [Fact]
+    public async Task A_guest_knocking_on_B_is_seen_and_let_in_by_the_host_on_A_and_one_turned_away_on_B_hears_why()
+    {
+        var (room, hostToken) = await RoomAsync();
+        await A.ChangeRoomAsync(hostToken, room, new { lobby = true });
+        await using var host = await CallClient.ConnectAsync(A, hostToken);
+        await using var ann = await CallClient.ConnectAsync(B);
+        await using var bob = await CallClient.ConnectAsync(B);
+        await host.JoinAsync(room, "Host");
+
+        Assert.True((await ann.JoinAsync(room, "Ann")).HostPresent);
+        Assert.True((await bob.JoinAsync(room, "Bob")).Waiting);
+        var waiting = (await host.WaitForAsync<LobbyChanged>("LobbyChanged", m => m.Waiting.Length == 2)).Waiting;
+        await host.InvokeAsync("AdmitGuest", new AdmitGuestRequest(waiting.Single(w => w.DisplayName == "Ann").Id));
+        await host.InvokeAsync("DenyGuest", new DenyGuestRequest(waiting.Single(w => w.DisplayName == "Bob").Id));
+
+        var ticket = (await ann.WaitForAsync<AdmittedFromLobby>("Admitted")).Ticket;
+        var seated = await ann.JoinAsync(room, "Ann", admissionTicket: ticket);
+        Assert.Equal(seated.SelfId, (await host.WaitForAsync<PeerInfo>("PeerJoined")).Id);
+        Assert.Equal("The host didn't let you in.", (await bob.WaitForAsync<Denied>("Denied")).Reason);
+        await host.InvokeAsync("Signal", new SignalRequest(ann.SelfId, new SessionDescription("offer", "v=0 across"), null));
+        Assert.Equal("v=0 across", (await ann.WaitForAsync<SignalMessage>("Signal")).Description!.Sdp);
+    }
+
+    [Fact]
     public async Task A_call_spans_instances_and_a_kick_committed_on_A_stops_the_connection_on_B_at_once()
     {
         var (room, hostToken) = await RoomAsync();

@@ -70,4 +70,51 @@ public sealed class ModerationDeciderTests
     [Fact]
     public void Ending_records_how_many_were_in_the_call() =>
         Assert.Equal(new RoomEnded("pub1", "owner", "Ann", 3, T0), Assert.Single(ModerationDecider.End(Host, 3).Events));
+
+    private static readonly Knocker Cy = new("k-cy", "Cy", T0);
+    private static readonly Knocker Di = new("k-di", "Di", T0);
+
+    [Fact]
+    public void Admitting_records_each_guest_let_in_and_only_as_many_as_fit()
+    {
+        Assert.Equal([new GuestAdmitted("pub1", "k-cy", "Cy", "owner", "Ann", T0), new GuestAdmitted("pub1", "k-di", "Di", "owner", "Ann", T0)],
+            ModerationDecider.Admit(Host, [Cy, Di], seatsLeft: 2).Events);
+        Assert.Equal("Only 1 more can join this room now: let people in one at a time.", ModerationDecider.Admit(Host, [Cy, Di], 1).Refusal);
+        Assert.Equal("The room is full. Let them in when someone leaves.", ModerationDecider.Admit(Host, [Cy], 0).Refusal);
+        Assert.Equal("That person is no longer waiting.", ModerationDecider.Admit(Host, [], 3).Refusal);
+        Assert.Equal("Only the room's host or a co-host can do that.", ModerationDecider.Admit(Guest, [Cy], 3).Refusal);
+        Assert.Single(ModerationDecider.Admit(Guest with { CallerIsCohost = true }, [Cy], 3).Events);
+    }
+
+    [Fact]
+    public void Denying_records_the_words_the_guest_reads()
+    {
+        Assert.Equal(new GuestDenied("pub1", "k-cy", "Cy", "The host didn't let you in.", "owner", "Ann", T0), Assert.Single(ModerationDecider.Deny(Host, Cy, "  ").Events));
+        Assert.Equal("Team only.", ((GuestDenied)ModerationDecider.Deny(Host, Cy, " Team only. ").Events[0]).Reason);
+        Assert.Equal("The reason must not contain control characters.", ModerationDecider.Deny(Host, Cy, "a\u0007b").Refusal);
+        Assert.Equal("That person is no longer waiting.", ModerationDecider.Deny(Host, null, null).Refusal);
+    }
+
+    private static MuteTarget Target(string id, bool owner = false, bool cohost = false, bool audioMuted = false, bool held = false) =>
+        new(id, id.ToUpperInvariant(), owner, cohost, audioMuted, false, held, false);
+
+    [Fact]
+    public void A_mute_is_recorded_with_its_kind_and_whether_it_holds_and_not_again_when_it_already_is_so()
+    {
+        Assert.Equal(new ParticipantMutedByHost("pub1", "bo", "BO", "audio", true, "owner", "Ann", T0),
+            Assert.Single(ModerationDecider.Mute(Host, "bo", Target("bo"), "audio", askToUnmute: true).Events));
+        Assert.Empty(ModerationDecider.Mute(Host, "bo", Target("bo", audioMuted: true, held: true), "audio", true).Events);
+        Assert.Single(ModerationDecider.Mute(Host, "bo", Target("bo", audioMuted: true), "audio", true).Events); // now held
+        Assert.Equal("The room's owner is always a host.",
+            ModerationDecider.Mute(Guest with { CallerIsCohost = true }, "owner-p", Target("owner-p", owner: true), "audio", false).Refusal);
+        Assert.Equal("That participant is not in this room.", ModerationDecider.Mute(Host, "gone", null, "video", false).Refusal);
+    }
+
+    [Fact]
+    public void Mute_everyone_spares_the_owner_the_co_hosts_and_the_caller()
+    {
+        var seated = new[] { Target("p-host", owner: true), Target("co", cohost: true), Target("bo"), Target("cy", audioMuted: true) };
+        Assert.Equal(["bo"], ModerationDecider.MuteAll(Host, seated, false).Events.Cast<ParticipantMutedByHost>().Select(e => e.ParticipantId));
+        Assert.Equal(["bo", "cy"], ModerationDecider.MuteAll(Host, seated, true).Events.Cast<ParticipantMutedByHost>().Select(e => e.ParticipantId));
+    }
 }

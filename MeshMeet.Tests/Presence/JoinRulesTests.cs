@@ -47,11 +47,35 @@ public sealed class JoinRulesTests
     [InlineData(JoinDecision.RefuseFull, "full")]
     [InlineData(JoinDecision.RefuseLocked, "locked")]
     [InlineData(JoinDecision.RefuseBarred, "barred")]
+    [InlineData(JoinDecision.RefuseDenied, "denied")]
     public void Every_refusal_has_words_for_people_and_a_reason_for_the_audit(JoinDecision refusal, string reason)
     {
         var (message, auditReason) = JoinRules.Describe(refusal, 6);
         Assert.Equal(reason, auditReason);
         Assert.EndsWith(".", message);
+    }
+
+    [Fact]
+    public void In_a_room_that_asks_to_join_guests_wait_the_owner_and_ticket_holders_go_in_and_a_denied_browser_is_refused()
+    {
+        var lobby = new JoinFacts(false, false, false, false, 2, 6, true, Lobby: true);
+        Assert.Equal(JoinDecision.Wait, JoinRules.Decide(lobby));
+        Assert.Equal(JoinDecision.Wait, JoinRules.Decide(lobby with { Present = 6 })); // a full room's lobby still takes knocks
+        Assert.Equal(JoinDecision.Admit, JoinRules.Decide(lobby with { IsOwner = true }));
+        Assert.Equal(JoinDecision.Admit, JoinRules.Decide(lobby with { Admitted = true }));
+        Assert.Equal(JoinDecision.RefuseFull, JoinRules.Decide(lobby with { Admitted = true, Present = 6 })); // a ticket is no extra seat
+        Assert.Equal(JoinDecision.Resume, JoinRules.Decide(lobby with { TokenResumes = true })); // someone in the call comes back without knocking
+        Assert.Equal(JoinDecision.RefuseDenied, JoinRules.Decide(lobby with { DeniedRecently = true }));
+        Assert.Equal(JoinDecision.RefuseLocked, JoinRules.Decide(lobby with { Locked = true })); // a locked room takes no knocks
+        Assert.Equal(JoinDecision.Admit, JoinRules.Decide(lobby with { Lobby = false, DeniedRecently = true })); // the lobby turned off
+    }
+
+    [Fact]
+    public void Seats_left_keep_one_for_the_absent_owner_and_count_the_tickets_given()
+    {
+        Assert.Equal(4, JoinRules.SeatsLeft(2, 6, ownerSeatedOrJoining: true));
+        Assert.Equal(3, JoinRules.SeatsLeft(2, 6, ownerSeatedOrJoining: false));
+        Assert.Equal(1, JoinRules.SeatsLeft(2, 6, ownerSeatedOrJoining: true, promised: 3));
     }
 }
 
@@ -82,4 +106,5 @@ public sealed class SignalRulesTests
     [Fact]
     public void A_signal_without_a_valid_recipient_is_refused() =>
         Assert.Throws<HubException>(() => SignalRules.Check(new SignalRequest("not-an-id", new SessionDescription("answer", "v=0"), null), 1000));
+
 }

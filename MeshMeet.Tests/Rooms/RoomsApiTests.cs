@@ -112,6 +112,25 @@ public sealed class RoomsApiTests(MeshMeetApp app)
     }
 
     [Fact]
+    public async Task A_room_is_created_asking_to_join_and_only_its_owner_patches_its_settings_leaving_the_rest_alone()
+    {
+        using var alice = await HostAsync();
+        using var bob = await HostAsync();
+        var room = await (await alice.PostAsJsonAsync("/api/rooms", new { name = "Clinic", lobby = true })).Content.ReadFromJsonAsync<MeshMeetApp.RoomBody>();
+        Assert.Equal((true, false), (room!.Lobby, room.AskToUnmute));
+
+        var byBob = await bob.PatchAsJsonAsync($"/api/rooms/{room.Id}", new { lobby = false });
+        var byAlice = await alice.PatchAsJsonAsync($"/api/rooms/{room.Id}", new { askToUnmute = true });
+        var changed = await byAlice.Content.ReadFromJsonAsync<MeshMeetApp.RoomBody>();
+        var unknown = await alice.PatchAsJsonAsync("/api/rooms/AAAAAAAAAAAAAAAAAAAAAA", new { lobby = true });
+
+        Assert.Equal(HttpStatusCode.NotFound, byBob.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, byAlice.StatusCode);
+        Assert.Equal(("Clinic", true, true), (changed!.Name, changed.Lobby, changed.AskToUnmute)); // lobby left as it was
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task The_join_link_shows_the_room_name_escaped()
     {
         using var host = await HostAsync();

@@ -45,6 +45,29 @@ public sealed class RoomsPageTests(MeshMeetApp app)
     }
 
     [Fact]
+    public async Task A_room_made_to_ask_to_join_says_so_and_its_boxes_change_its_settings()
+    {
+        using var client = app.NewClient();
+        await Forms.RegisterAsync(client);
+
+        var form = Create("Clinic");
+        form["Form.Lobby"] = "true";
+        await Forms.PostAsync(client, "/rooms", "/rooms?handler=Create", form, htmx: true);
+        var room = Assert.Single(await client.GetFromJsonAsync<MeshMeetApp.RoomBody[]>("/api/rooms") ?? []);
+        Assert.Equal((true, false), (room.Lobby, room.AskToUnmute));
+
+        // Unticking "Ask to join" and ticking "Ask to unmute" posts only the ticked box.
+        var response = await Forms.PostAsync(client, "/rooms", $"/rooms?handler=Settings&id={room.Id}", new Dictionary<string, string> { ["askToUnmute"] = "true" }, htmx: true);
+        var html = await response.Content.ReadAsStringAsync();
+        var changed = Assert.Single(await client.GetFromJsonAsync<MeshMeetApp.RoomBody[]>("/api/rooms") ?? []);
+        Assert.Equal((false, true), (changed.Lobby, changed.AskToUnmute));
+        Assert.Contains("name=\"askToUnmute\" value=\"true\" checked=\"checked\"", html);
+
+        var elsewhere = await Forms.PostAsync(client, "/rooms", "/rooms?handler=Settings&id=AAAAAAAAAAAAAAAAAAAAAA", new Dictionary<string, string> { ["lobby"] = "true" }, htmx: true);
+        Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+    }
+
+    [Fact]
     public async Task An_invalid_name_is_shown_next_to_the_field_with_422_and_nothing_is_created()
     {
         using var client = app.NewClient();

@@ -174,22 +174,12 @@ public sealed class RelayTests(MeshMeetApp app)
 [Collection(AppCollection.Name)]
 public sealed class KickSticksTests(MeshMeetApp app)
 {
-    /// <summary>Opens the call page like a browser and returns the cookie the server set for it.</summary>
-    private async Task<string> BrowserCookieAsync(string room)
-    {
-        using var browser = app.NewClient();
-        var page = await browser.GetAsync($"/r/{room}");
-        var setCookie = page.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(MeshMeet.Web.Signaling.BrowserIds.CookieName));
-        Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
-        return setCookie.Split(';')[0];
-    }
-
     [Fact]
     public async Task After_a_kick_neither_the_connection_nor_its_token_nor_its_browser_gets_back_in()
     {
         var token = await app.TokenAsync(await app.CreateHostAsync());
         var room = await app.CreateRoomAsync(token, "Sticky");
-        var cookie = await BrowserCookieAsync(room);
+        var cookie = await app.BrowserCookieAsync(room);
         await using var host = await CallClient.ConnectAsync(app, token);
         await using var kicked = await CallClient.ConnectAsync(app, cookie: cookie);
         await host.JoinAsync(room, "Host");
@@ -202,7 +192,7 @@ public sealed class KickSticksTests(MeshMeetApp app)
         var sameToken = await Assert.ThrowsAsync<HubException>(() => withToken.JoinAsync(room, "Mallory", first.ReconnectToken));
         await using var sameBrowser = await CallClient.ConnectAsync(app, cookie: cookie);
         var noToken = await Assert.ThrowsAsync<HubException>(() => sameBrowser.JoinAsync(room, "Not Mallory"));
-        await using var otherBrowser = await CallClient.ConnectAsync(app, cookie: await BrowserCookieAsync(room));
+        await using var otherBrowser = await CallClient.ConnectAsync(app, cookie: await app.BrowserCookieAsync(room));
 
         const string barred = "The host removed you from this room, so you cannot rejoin it.";
         Assert.Equal(barred, CallClient.Reason(sameConnection));

@@ -56,10 +56,12 @@ public sealed class CallClient : IAsyncDisposable
         return client;
     }
 
-    public async Task<JoinRoomResult> JoinAsync(string roomId, string name = "Guest", string? reconnectToken = null)
+    /// <param name="admissionTicket">What the host's Admit gave this client in the room's lobby.</param>
+    public async Task<JoinRoomResult> JoinAsync(string roomId, string name = "Guest", string? reconnectToken = null, string? admissionTicket = null)
     {
-        Joined = await Connection.InvokeAsync<JoinRoomResult>("JoinRoom", new JoinRoomRequest(roomId, name, reconnectToken));
-        return Joined;
+        var result = await Connection.InvokeAsync<JoinRoomResult>("JoinRoom", new JoinRoomRequest(roomId, name, reconnectToken, admissionTicket));
+        if (!result.Waiting) Joined = result;
+        return result;
     }
 
     public Task InvokeAsync(string method, object message) => Connection.InvokeAsync(method, message);

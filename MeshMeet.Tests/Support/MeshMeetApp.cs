@@ -111,6 +111,25 @@ public class MeshMeetApp : WebApplicationFactory<Program>, IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<RoomBody>())!.Id;
     }
 
+    /// <summary>Changes a room's settings through the API (PATCH /api/rooms/{id}).</summary>
+    public async Task<RoomBody> ChangeRoomAsync(string token, string room, object settings)
+    {
+        using var client = BearerClient(token);
+        var response = await client.PatchAsJsonAsync($"/api/rooms/{room}", settings);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<RoomBody>())!;
+    }
+
+    /// <summary>Opens the call page like a browser and returns the browser-id cookie the server set for it.</summary>
+    public async Task<string> BrowserCookieAsync(string room)
+    {
+        using var browser = NewClient();
+        var page = await browser.GetAsync($"/r/{room}");
+        var setCookie = page.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(MeshMeet.Web.Signaling.BrowserIds.CookieName));
+        Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
+        return setCookie.Split(';')[0];
+    }
+
     public sealed record TokenBody(string AccessToken, DateTimeOffset ExpiresAt);
-    public sealed record RoomBody(string Id, string Name, int Capacity, string JoinUrl, int LiveParticipants);
+    public sealed record RoomBody(string Id, string Name, int Capacity, string JoinUrl, int LiveParticipants, bool Lobby = false, bool AskToUnmute = false);
 }

@@ -35,4 +35,20 @@ public sealed record CohostGranted(string RoomId, string ParticipantId, string D
 
 public sealed record CohostRevoked(string RoomId, string ParticipantId, string DisplayName, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
 
+/// <summary>A host let a guest in from the lobby (<c>KnockId</c>: the knock; the guest's participant id comes with their
+/// ParticipantJoined).</summary>
+public sealed record GuestAdmitted(string RoomId, string KnockId, string DisplayName, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
+
+/// <summary>A host turned a guest in the lobby away, with the words the guest read.</summary>
+public sealed record GuestDenied(string RoomId, string KnockId, string DisplayName, string Reason, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
+
+/// <summary>A host turned someone's microphone (<c>Kind</c> "audio") or camera ("video") off; <c>Held</c>: the room asks
+/// to unmute, so it stays off until the host allows it.</summary>
+public sealed record ParticipantMutedByHost(string RoomId, string ParticipantId, string DisplayName, string Kind, bool Held, string ActorId,
+    string ActorName, DateTimeOffset At) : IRoomEvent;
+
+/// <summary>A host let someone they muted turn their microphone and camera on again.</summary>
+public sealed record ParticipantAllowedToSpeak(string RoomId, string ParticipantId, string DisplayName, string ActorId, string ActorName,
+    DateTimeOffset At) : IRoomEvent;
+
 public sealed record RoomEnded(string RoomId, string ActorId, string ActorName, int ParticipantsClosed, DateTimeOffset At) : IRoomEvent;

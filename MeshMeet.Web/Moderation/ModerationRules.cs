@@ -1,4 +1,5 @@
 using MeshMeet.Web.Audit;
+using MeshMeet.Web.Infrastructure;
 using MeshMeet.Web.Presence;
 
 namespace MeshMeet.Web.Moderation;
@@ -60,6 +61,16 @@ public sealed record ModerationFacts(string RoomPublicId, string OwnerId, bool L
     public ModerationVerdict MayModerate() => ModerationRules.MayModerate(CallerParticipantId is not null, ActorId, OwnerId, CallerIsCohost);
 }
 
+/// <summary>Someone a host may mute, as seated: their microphone and camera, and whether the host holds them off.</summary>
+public sealed record MuteTarget(string Id, string Name, bool IsOwner, bool IsCohost, bool AudioMuted, bool VideoMuted, bool AudioHeld, bool VideoHeld);
+
+/// <summary>What a host turns off: MuteParticipant's <c>kind</c>.</summary>
+public static class MuteKinds
+{
+    public const string Audio = "audio";
+    public const string Video = "video";
+}
+
 /// <summary>A host action's outcome: the audit events that record it, or the words that say why not.</summary>
 public sealed record ModerationDecision(IReadOnlyList<IRoomEvent> Events, string? Refusal = null)
 {
@@ -92,6 +103,70 @@ public static class ModerationDecider
             ? new CohostGranted(f.RoomPublicId, target.Value.Id, target.Value.Name, f.Actor, f.CallerName!, f.At)
             : new CohostRevoked(f.RoomPublicId, target.Value.Id, target.Value.Name, f.Actor, f.CallerName!, f.At)]);
     }
+
+    /// <summary>Lets waiting guests in (one, or everyone waiting): all of them must fit in the
+    /// <paramref name="seatsLeft"/>, the same capacity and owner-seat rule as a join.</summary>
+    public static ModerationDecision Admit(ModerationFacts f, IReadOnlyList<Knocker> knocks, int seatsLeft)
+    {
+        var verdict = f.MayModerate();
+        if (verdict != ModerationVerdict.Allowed) return ModerationDecision.Refuse(verdict);
+        if (knocks.Count == 0) return new([], NoLongerWaiting);
+        if (knocks.Count > seatsLeft)
+            return new([], seatsLeft <= 0 ? "The room is full. Let them in when someone leaves."
+                : $"Only {seatsLeft} more can join this room now: let people in one at a time.");
+        return new(knocks.Select(k => (IRoomEvent)new GuestAdmitted(f.RoomPublicId, k.Id, k.DisplayName, f.Actor, f.CallerName!, f.At)).ToList());
+    }
+
+    /// <summary>Turns a waiting guest away, with the words they read (the host's own, or the default).</summary>
+    public static ModerationDecision Deny(ModerationFacts f, Knocker? knock, string? reason)
+    {
+        var verdict = f.MayModerate();
+        if (verdict != ModerationVerdict.Allowed) return ModerationDecision.Refuse(verdict);
+        if (knock is null) return new([], NoLongerWaiting);
+        var (words, error) = reason is null || reason.Trim().Length == 0 ? (LobbyRules.DeniedWords, null) : NameRules.Clean(reason, MaxReasonLength, "The reason");
+        if (error is not null) return new([], error);
+        return new([new GuestDenied(f.RoomPublicId, knock.Id, knock.DisplayName, words!, f.Actor, f.CallerName!, f.At)]);
+    }
+
+    /// <summary>Turns someone's microphone or camera off; held until allowed when the room asks to unmute. Nothing to
+    /// record when it already is so.</summary>
+    public static ModerationDecision Mute(ModerationFacts f, string? targetId, MuteTarget? target, string? kind, bool askToUnmute)
+    {
+        if (kind is not (MuteKinds.Audio or MuteKinds.Video)) return new([], "Say what to turn off: audio or video.");
+        var verdict = ModerationRules.MayKick(f.CallerParticipantId is not null, f.ActorId, f.OwnerId, f.CallerParticipantId ?? "", targetId,
+            target is not null, f.CallerIsCohost, target?.IsOwner ?? false);
+        if (verdict == ModerationVerdict.CannotKickSelf) return new([], "Use your own Mute and Stop video buttons.");
+        if (verdict != ModerationVerdict.Allowed) return ModerationDecision.Refuse(verdict);
+        return new(MuteEvents(f, target!, kind, askToUnmute));
+    }
+
+    /// <summary>Mutes every microphone in the call but the moderators' (the owner's, the co-hosts' and the caller's).</summary>
+    public static ModerationDecision MuteAll(ModerationFacts f, IReadOnlyList<MuteTarget> seated, bool askToUnmute)
+    {
+        var verdict = f.MayModerate();
+        if (verdict != ModerationVerdict.Allowed) return ModerationDecision.Refuse(verdict);
+        return new(seated.Where(t => !t.IsOwner && !t.IsCohost && t.Id != f.CallerParticipantId)
+            .SelectMany(t => MuteEvents(f, t, MuteKinds.Audio, askToUnmute)).ToList());
+    }
+
+    /// <summary>Lets someone the host muted turn their microphone and camera on again (their raised hand goes down).</summary>
+    public static ModerationDecision AllowToSpeak(ModerationFacts f, MuteTarget? target)
+    {
+        var verdict = f.MayModerate();
+        if (verdict != ModerationVerdict.Allowed) return ModerationDecision.Refuse(verdict);
+        if (target is null) return ModerationDecision.Refuse(ModerationVerdict.TargetNotInRoom);
+        return new([new ParticipantAllowedToSpeak(f.RoomPublicId, target.Id, target.Name, f.Actor, f.CallerName!, f.At)]);
+    }
+
+    private static IRoomEvent[] MuteEvents(ModerationFacts f, MuteTarget t, string kind, bool askToUnmute)
+    {
+        var (muted, held) = kind == MuteKinds.Audio ? (t.AudioMuted, t.AudioHeld) : (t.VideoMuted, t.VideoHeld);
+        return muted && held == askToUnmute ? []
+            : [new ParticipantMutedByHost(f.RoomPublicId, t.Id, t.Name, kind, askToUnmute, f.Actor, f.CallerName!, f.At)];
+    }
+
+    public const string NoLongerWaiting = "That person is no longer waiting.";
+    public const int MaxReasonLength = 200;
 
     /// <summary>Locks or unlocks the room; nothing to record when it already is so.</summary>
     public static ModerationDecision SetLock(ModerationFacts f, bool locked)

@@ -5,8 +5,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MeshMeet.Web.Presence;
 
+/// <param name="AdmissionTicket">What the host's Admit gave a guest in the lobby.</param>
+/// <param name="AddressHash">Hash of the client's address: a lobby denial holds it when there is no browser id.</param>
+/// <param name="MayKnock">Takes one knock from the caller's allowance (asked only when the join would wait in a lobby).</param>
 public sealed record JoinCommand(string RoomId, string DisplayName, string? ReconnectToken, string? UserId, string ConnectionId,
-    string? BrowserHash = null);
+    string? BrowserHash = null, string? AdmissionTicket = null, string AddressHash = "", Func<bool>? MayKnock = null);
 
 public abstract record JoinOutcome
 {
@@ -17,6 +20,8 @@ public abstract record JoinOutcome
     /// that is unloading, or a connection on an instance that died); it loses the seat.</param>
     public sealed record Admitted(Participant Self, Room Room, IReadOnlyList<Participant> Peers, string ReconnectToken,
         bool Resumed, LiveConnection? Displaced) : JoinOutcome;
+    /// <summary>In the lobby: <paramref name="HostPresent"/> says whether anyone who can let them in is in the call.</summary>
+    public sealed record Waiting(LobbyKnock Knock, Room Room, bool HostPresent) : JoinOutcome;
 }
 
 /// <summary>
@@ -25,7 +30,7 @@ public abstract record JoinOutcome
 /// with its audit event: concurrent joins cannot overfill a room, and appends to the room's stream never race.
 /// </summary>
 public sealed class Admission(MeshMeetDb db, AuditedTransaction audited, TimeProvider clock, JoinQueue queue, RefusalTally refusals,
-    InstanceIdentity instance)
+    InstanceIdentity instance, Microsoft.Extensions.Options.IOptions<PresenceOptions> options)
 {
     /// <summary>Admits, resumes or refuses. <paramref name="enterGroups"/> runs before the commit, so that any join
     /// committed after this one (it must wait for our room lock) finds this connection already in the room's groups.
@@ -47,13 +52,17 @@ public sealed class Admission(MeshMeetDb db, AuditedTransaction audited, TimePro
             var identities = batch.SelectMany(j => new[] { TokenHashOf(j.Command), j.Command.BrowserHash }).OfType<string>().Distinct().ToList();
             var barred = identities.Count == 0 ? []
                 : (await db.RoomBans.Where(b => b.RoomId == room.Id && identities.Contains(b.TokenHash)).Select(b => b.TokenHash).ToListAsync()).ToHashSet();
+            // The lobby's decided knocks (tickets, recent denials): read only where a lobby is in play.
+            var decided = room.Lobby || batch.Any(j => j.Command.AdmissionTicket is not null)
+                ? await db.LobbyKnocks.Where(k => k.RoomId == room.Id && k.DecidedAt != null).ToListAsync()
+                : [];
             var outcomes = new List<JoinOutcome>(batch.Count);
-            foreach (var join in batch) outcomes.Add(await DecideAsync(session, room, seated, barred, join));
+            foreach (var join in batch) outcomes.Add(await DecideAsync(session, room, seated, barred, decided, join));
             return outcomes;
         });
 
     private async Task<JoinOutcome> DecideAsync(Marten.IDocumentSession session, Room room, List<Participant> seated,
-        HashSet<string> barred, PendingJoin join)
+        HashSet<string> barred, List<LobbyKnock> decided, PendingJoin join)
     {
         var cmd = join.Command;
         var tokenHash = TokenHashOf(cmd);
@@ -61,8 +70,12 @@ public sealed class Admission(MeshMeetDb db, AuditedTransaction audited, TimePro
         var resumable = tokenHash is null ? null : seated.SingleOrDefault(p => p.ReconnectTokenHash == tokenHash);
         var isOwner = cmd.UserId is not null && room.OwnerId == cmd.UserId;
         var ownerSeated = seated.Any(p => p.UserId == room.OwnerId);
-        var facts = new JoinFacts(isBarred, resumable is not null, room.Locked, isOwner, seated.Count, room.Capacity, ownerSeated);
         var now = clock.GetUtcNow();
+        var cooldown = TimeSpan.FromSeconds(options.Value.LobbyDenyCooldownSeconds);
+        var ticketHash = cmd.AdmissionTicket is { Length: > 0 and <= 100 } ticket ? SecureId.Hash(ticket) : null;
+        var admittedBy = decided.FirstOrDefault(k => LobbyRules.Admits(k, ticketHash, now));
+        var facts = new JoinFacts(isBarred, resumable is not null, room.Locked, isOwner, seated.Count, room.Capacity, ownerSeated,
+            room.Lobby, admittedBy is not null, decided.Any(k => LobbyRules.DeniedRecently(k, cmd.BrowserHash, cmd.AddressHash, now, cooldown)));
         var verdict = JoinDecider.Decide(facts, new JoinAttempt(room.PublicId, SecureId.New(), cmd.DisplayName, cmd.UserId, now));
 
         Participant self;
@@ -96,7 +109,31 @@ public sealed class Admission(MeshMeetDb db, AuditedTransaction audited, TimePro
                 };
                 db.Participants.Add(self);
                 session.Events.Append(room.Id, joined);
+                if (admittedBy is not null)
+                {
+                    db.LobbyKnocks.Remove(admittedBy); // a ticket lets in once
+                    decided.Remove(admittedBy);
+                }
                 break;
+            case JoinDecision.Wait when cmd.MayKnock?.Invoke() == false:
+                return new JoinOutcome.Refused(LobbyRules.KnockingTooOften, "knocking_too_often");
+            case JoinDecision.Wait:
+                var knock = new LobbyKnock
+                {
+                    Id = SecureId.New(),
+                    RoomId = room.Id,
+                    DisplayName = cmd.DisplayName,
+                    ConnectionId = cmd.ConnectionId,
+                    InstanceId = instance.Id,
+                    BrowserHash = cmd.BrowserHash,
+                    AddressHash = cmd.AddressHash,
+                    Since = now,
+                };
+                db.LobbyKnocks.Add(knock);
+                // What was decided long ago counts for nothing now: it goes with the next knock.
+                db.LobbyKnocks.RemoveRange(decided.Where(k => LobbyRules.Spent(k, now, cooldown)));
+                decided.RemoveAll(k => LobbyRules.Spent(k, now, cooldown));
+                return new JoinOutcome.Waiting(knock, room, seated.Any(p => p.UserId == room.OwnerId || p.IsCohost));
             default:
                 var refusal = (JoinRefused)verdict.Events[0];
                 if (refusals.ShouldRecord(room.Id, refusal)) session.Events.Append(room.Id, refusal);

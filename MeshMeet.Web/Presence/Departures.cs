@@ -50,9 +50,13 @@ public sealed class Departures(MeshMeetDb db, AuditedTransaction audited, TimePr
     public Task MarkDisconnectedAsync(string connectionId, CancellationToken ct = default) =>
         ReleaseAsync(db.Participants.Where(p => p.ConnectionId == connectionId), ct);
 
-    /// <summary>This instance stops: its seats get the grace period now.</summary>
-    public Task<int> ReleaseInstanceAsync(string instanceId, CancellationToken ct = default) =>
-        ReleaseAsync(db.Participants.Where(p => p.InstanceId == instanceId), ct);
+    /// <summary>This instance stops (or died): its seats get the grace period now, and its guests' knocks go (their
+    /// pages knock again through another instance).</summary>
+    public async Task<int> ReleaseInstanceAsync(string instanceId, CancellationToken ct = default)
+    {
+        await db.LobbyKnocks.Where(k => k.InstanceId == instanceId && k.DecidedAt == null).ExecuteDeleteAsync(ct);
+        return await ReleaseAsync(db.Participants.Where(p => p.InstanceId == instanceId), ct);
+    }
 
     /// <summary>These seats lose their connections and start the grace period (to be resumed, or to expire).</summary>
     public Task<int> ReleaseAsync(IQueryable<Participant> who, CancellationToken ct) =>

@@ -23,6 +23,10 @@ public sealed class Participant
     public bool AudioMuted { get; set; }
     public bool VideoMuted { get; set; }
     public bool HandRaised { get; set; }
+    /// <summary>The host muted this microphone (or camera) in a room that asks to unmute: it stays off until the host
+    /// allows it (the hub refuses turning it on meanwhile, and the other pages keep it silent).</summary>
+    public bool AudioHeld { get; set; }
+    public bool VideoHeld { get; set; }
     /// <summary>Sending a screen in the pair's screen slot (newcomers read it from <c>peers</c>).</summary>
     public bool ScreenSharing { get; set; }
     /// <summary>The live SignalR connection; null while the participant is inside the reconnect grace period.</summary>
@@ -48,6 +52,8 @@ public static class ParticipantData
         public DbSet<Participant> Participants => db.Set<Participant>();
         /// <summary>Browsers barred from a room by a kick.</summary>
         public DbSet<RoomBan> RoomBans => db.Set<RoomBan>();
+        /// <summary>Guests waiting in a room's lobby, and those recently let in or turned away.</summary>
+        public DbSet<LobbyKnock> LobbyKnocks => db.Set<LobbyKnock>();
     }
 
     /// <summary>Where this participant's connection lives; null inside the reconnect grace period.</summary>

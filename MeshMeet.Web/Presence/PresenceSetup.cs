@@ -7,6 +7,8 @@ public sealed class PresenceOptions
 {
     /// <summary>After a room's first refused join, the others within this many seconds are recorded as one event.</summary>
     public int RefusalWindowSeconds { get; set; } = 60;
+    /// <summary>A guest the host turned away from the lobby cannot ask again in that room for this long.</summary>
+    public int LobbyDenyCooldownSeconds { get; set; } = 300;
 }
 
 /// <summary>The call core: who is seated where, admission and departures, in PostgreSQL. It knows nothing of the hub

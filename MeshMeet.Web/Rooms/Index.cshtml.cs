@@ -11,6 +11,8 @@ public sealed class CreateRoomForm
 {
     public string? Name { get; set; }
     public int? Capacity { get; set; } = RoomRules.MaxCapacity;
+    public bool Lobby { get; set; }
+    public bool AskToUnmute { get; set; }
 }
 
 /// <summary>/rooms: a host's rooms. With htmx each handler answers with the panel fragment; without, a full page.</summary>
@@ -36,7 +38,14 @@ public sealed class IndexModel(RoomService rooms) : PageModel
                 ModelState.AddModelError($"{nameof(Form)}.{char.ToUpperInvariant(field[0])}{field[1..]}", messages[0]);
             return await ShowAsync(ct, StatusCodes.Status422UnprocessableEntity);
         }
-        await rooms.CreateAsync(User.AsHost(), input, Request.BaseUrl(), ct);
+        await rooms.CreateAsync(User.AsHost(), input with { Lobby = Form.Lobby, AskToUnmute = Form.AskToUnmute }, Request.BaseUrl(), ct);
+        return await AfterChangeAsync(ct);
+    }
+
+    /// <summary>A room's settings as its checkboxes now are (an unchecked box posts nothing: false).</summary>
+    public async Task<IActionResult> OnPostSettingsAsync(string id, bool lobby, bool askToUnmute, CancellationToken ct)
+    {
+        if (await rooms.ChangeSettingsAsync(User.AsHost(), id, new RoomSettings(lobby, askToUnmute), Request.BaseUrl(), ct) is null) return NotFound();
         return await AfterChangeAsync(ct);
     }
 

@@ -15,6 +15,10 @@ public sealed class Room
     public required string OwnerId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public bool Locked { get; set; }
+    /// <summary>"Ask to join": guests wait in the lobby until the host or a co-host lets them in.</summary>
+    public bool Lobby { get; set; }
+    /// <summary>"Ask to unmute": a person the host muted stays muted until the host allows them to speak.</summary>
+    public bool AskToUnmute { get; set; }
 }
 
 internal sealed class RoomConfiguration : IEntityTypeConfiguration<Room>

@@ -3,7 +3,12 @@ using MeshMeet.Web.Infrastructure;
 namespace MeshMeet.Web.Rooms;
 
 /// <summary>A room as a host asked for it, already checked.</summary>
-public sealed record NewRoom(string Name, int Capacity);
+/// <param name="Lobby">"Ask to join": guests wait until a host lets them in.</param>
+/// <param name="AskToUnmute">Someone the host muted stays muted until the host allows them to speak.</param>
+public sealed record NewRoom(string Name, int Capacity, bool Lobby = false, bool AskToUnmute = false);
+
+/// <summary>What a host changes of a room's settings; null leaves a setting as it is.</summary>
+public sealed record RoomSettings(bool? Lobby, bool? AskToUnmute);
 
 /// <summary>Pure rules for rooms: what a valid room is. No database, unit-tested.</summary>
 public static class RoomRules

@@ -17,6 +17,8 @@ public sealed class RoomService(MeshMeetDb db, AuditedTransaction audited, TimeP
             Capacity = input.Capacity,
             OwnerId = host.UserId,
             CreatedAt = clock.GetUtcNow(),
+            Lobby = input.Lobby,
+            AskToUnmute = input.AskToUnmute,
         };
         await audited.RunAsync(session =>
         {
@@ -59,17 +61,32 @@ public sealed class RoomService(MeshMeetDb db, AuditedTransaction audited, TimeP
         return true;
     }
 
+    /// <summary>Changes the settings of a room <paramref name="host"/> owns; null if they have no such room. A call under
+    /// way hears of the change (its host's lobby switch follows; waiting guests are not let in by it).</summary>
+    public async Task<RoomView?> ChangeSettingsAsync(Host host, string publicId, RoomSettings settings, string baseUrl, CancellationToken ct = default)
+    {
+        if (!SecureId.LooksValid(publicId)) return null;
+        var room = await db.Rooms.SingleOrDefaultAsync(r => r.PublicId == publicId && r.OwnerId == host.UserId, ct);
+        if (room is null) return null;
+        room.Lobby = settings.Lobby ?? room.Lobby;
+        room.AskToUnmute = settings.AskToUnmute ?? room.AskToUnmute;
+        await db.SaveChangesAsync(ct);
+        if (settings.Lobby is { } lobby) await calls.LobbyChangedAsync(room.Id, lobby);
+        var present = await calls.PresentAsync([room.Id], ct);
+        return ToView(room, present.GetValueOrDefault(room.Id), baseUrl);
+    }
+
     public async Task<RoomLobby?> FindLobbyAsync(string publicId, string? userId, CancellationToken ct = default)
     {
         if (!SecureId.LooksValid(publicId)) return null;
         return await db.Rooms.AsNoTracking()
             .Where(r => r.PublicId == publicId)
-            .Select(r => new RoomLobby(r.PublicId, r.Name, r.Capacity, userId != null && r.OwnerId == userId))
+            .Select(r => new RoomLobby(r.PublicId, r.Name, r.Capacity, userId != null && r.OwnerId == userId, r.Lobby))
             .SingleOrDefaultAsync(ct);
     }
 
     private static RoomView ToView(Room room, int live, string baseUrl) =>
-        new(room.PublicId, room.Name, room.Capacity, $"{baseUrl}/r/{room.PublicId}", room.CreatedAt, live);
+        new(room.PublicId, room.Name, room.Capacity, $"{baseUrl}/r/{room.PublicId}", room.CreatedAt, live, room.Lobby, room.AskToUnmute);
 }
 
 /// <summary>A signed-in host as the audit log records them.</summary>
@@ -84,6 +101,9 @@ public interface IRoomCalls
 
     /// <summary>How many people are in each of these rooms' calls (rooms without anyone are left out).</summary>
     Task<IReadOnlyDictionary<Guid, int>> PresentAsync(IReadOnlyCollection<Guid> roomIds, CancellationToken ct);
+
+    /// <summary>The room's "Ask to join" changed: its call hears it.</summary>
+    Task LobbyChangedAsync(Guid roomId, bool enabled);
 }
 
 /// <summary>Rooms own their table; the shared context reaches it through this.</summary>

@@ -39,6 +39,8 @@ public sealed class AddressLimits : IDisposable
 
     private readonly AddressLimitOptions _options;
     private readonly PartitionedRateLimiter<string> _rejoins;
+    private readonly PartitionedRateLimiter<string> _knocks;
+    private readonly PartitionedRateLimiter<string> _addressKnocks;
     private volatile Shared _shared;
 
     /// <summary>The call and join limiters for one count of live instances (partitioned by address alone: every hub
@@ -65,6 +67,10 @@ public sealed class AddressLimits : IDisposable
         _rejoins = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key,
             _ => Bucket(s.RejoinBurst, s.RejoinsPerMinute, TimeSpan.FromMinutes(1))));
         _shared = new Shared(1, _options);
+        _knocks = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key,
+            _ => Bucket(s.KnockBurst, s.KnocksPerMinute, TimeSpan.FromMinutes(1))));
+        _addressKnocks = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key,
+            _ => Bucket(s.KnockBurst * 5, s.KnocksPerMinute * 5, TimeSpan.FromMinutes(1))));
     }
 
     /// <summary>How many instances serve the hub now (1 without a cluster).</summary>
@@ -101,6 +107,19 @@ public sealed class AddressLimits : IDisposable
     {
         using var lease = _rejoins.AttemptAcquire(roomId + " " + who);
         return lease.IsAcquired;
+    }
+
+    /// <summary>Takes one knock on <paramref name="roomId"/>'s lobby from the browser's allowance and from its
+    /// address's (a few browsers' worth: an office shares one address): each knock rings at the host's.</summary>
+    public bool TryKnock(string roomId, string? browser, string address)
+    {
+        if (browser is not null)
+        {
+            using var byBrowser = _knocks.AttemptAcquire($"{roomId} {browser}");
+            if (!byBrowser.IsAcquired) return false;
+        }
+        using var byAddress = _addressKnocks.AttemptAcquire($"{roomId} {address}");
+        return byAddress.IsAcquired;
     }
 
     public static string AddressOf(HttpContext? http) => http?.Connection.RemoteIpAddress is { } ip ? Normalise(ip) : "unknown";
@@ -146,5 +165,7 @@ public sealed class AddressLimits : IDisposable
     {
         _shared.Dispose();
         _rejoins.Dispose();
+        _knocks.Dispose();
+        _addressKnocks.Dispose();
     }
 }

@@ -17,6 +17,8 @@ internal sealed class RoomCalls(MeshMeetDb db, CallNotifier notifier) : IRoomCal
         return () => notifier.CloseAsync(roomId, connections, RoomClosedReasons.Deleted);
     }
 
+    public Task LobbyChangedAsync(Guid roomId, bool enabled) => notifier.Room(roomId).LobbyEnabledChanged(new LobbyEnabledChanged(enabled));
+
     public async Task<IReadOnlyDictionary<Guid, int>> PresentAsync(IReadOnlyCollection<Guid> roomIds, CancellationToken ct) =>
         await db.Participants.Where(p => roomIds.Contains(p.RoomId)).GroupBy(p => p.RoomId)
             .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);

@@ -11,6 +11,12 @@ public static class CallGroups
 
     /// <summary>One participant's live connection, scoped by room: a signal sent here from another room reaches nobody.</summary>
     public static string Participant(Guid roomId, string participantId) => $"peer:{roomId:N}:{participantId}";
+
+    /// <summary>One guest waiting in a room's lobby (not in the call: none of the call's messages reach it).</summary>
+    public static string Knock(Guid roomId, string knockId) => $"knock:{roomId:N}:{knockId}";
+
+    /// <summary>Every guest waiting in a room's lobby.</summary>
+    public static string Lobby(Guid roomId) => $"lobby:{roomId:N}";
 }
 
 /// <summary>

@@ -24,7 +24,7 @@ public sealed partial class SignalingHub(
     IOptions<SignalingOptions> options, IOptions<TurnOptions> turn, TimeProvider clock, ILogger<SignalingHub> log)
     : Hub<ISignalingClient>
 {
-    public async Task<JoinRoomResult> JoinRoom(JoinRoomRequest request, Admission admission)
+    public async Task<JoinRoomResult> JoinRoom(JoinRoomRequest request, Admission admission, LobbyBoard lobby)
     {
         var (name, nameError) = NameRules.Clean(request.DisplayName, JoinRules.MaxDisplayNameLength, "Your name");
         if (nameError is not null) throw Refuse("invalid_name", nameError);
@@ -37,7 +37,9 @@ public sealed partial class SignalingHub(
         if (!limits.TryRejoin(request.RoomId!, browser ?? AddressLimits.AddressOf(http))) throw Refuse("rejoining_too_often", JoinRules.RejoiningTooOften);
 
         Context.Items[TriedToJoin] = true; // from here on a drop may leave a seat to mark
-        var command = new JoinCommand(request.RoomId!, name!, request.ReconnectToken, UserId, Context.ConnectionId, browser);
+        var address = AddressLimits.AddressOf(http);
+        var command = new JoinCommand(request.RoomId!, name!, request.ReconnectToken, UserId, Context.ConnectionId, browser,
+            request.AdmissionTicket, SecureId.Hash(address), MayKnock: () => limits.TryKnock(request.RoomId!, browser, address));
         var groups = new List<string>(2);
         JoinOutcome outcome;
         try
@@ -61,9 +63,18 @@ public sealed partial class SignalingHub(
         {
             JoinOutcome.RoomNotFound => throw RoomNotFound(request.RoomId),
             JoinOutcome.Refused refused => throw Refuse(refused.Reason, refused.Message),
+            JoinOutcome.Waiting waiting => null,
             _ => (JoinOutcome.Admitted)outcome,
         };
+        if (admitted is null) return await KnockAsync((JoinOutcome.Waiting)outcome, lobby);
+        await LeaveLobbyAsync(lobby);
         await notifier.AdmittedAsync(Context.ConnectionId, admitted);
+        var self = admitted.Self;
+        if (admitted.Room.Lobby && (self.IsCohost || self.UserId == admitted.Room.OwnerId))
+        {
+            await lobby.TellModeratorsAsync(admitted.Room.Id);
+            await lobby.HostArrivedAsync(admitted.Room.Id);
+        }
         metrics.Joined(admitted.Resumed);
         using (log.BeginScope(new SeatScope(admitted.Room.Id, admitted.Self.Id)))
             LogJoined(admitted.Room.Id, admitted.Resumed ? "resumed" : "joined", admitted.Peers.Count);
@@ -73,7 +84,31 @@ public sealed partial class SignalingHub(
         return new JoinRoomResult(admitted.Self.Id, admitted.Self.IsHost, admitted.Room.Capacity,
             admitted.Peers.Select(p => p.AsPeerInfo()).ToArray(), IceSettings.ServersFor(o, turn.Value, admitted.Self.Id, clock.GetUtcNow()),
             admitted.ReconnectToken, admitted.Room.Name, admitted.Room.Locked, admitted.Resumed, o.UplinkBudgetKbps, o.IceTransportPolicy,
-            IceSettings.RefreshSeconds(turn.Value), admitted.Self.IsCohost);
+            IceSettings.RefreshSeconds(turn.Value), admitted.Self.IsCohost, admitted.Self.AsPeerInfo(), admitted.Room.Lobby);
+    }
+
+    /// <summary>In the lobby: the connection hears only its knock's and the lobby's messages, and the moderators hear
+    /// that someone knocks.</summary>
+    private async Task<JoinRoomResult> KnockAsync(JoinOutcome.Waiting waiting, LobbyBoard lobby)
+    {
+        var roomId = waiting.Room.Id;
+        await LeaveLobbyAsync(lobby); // a second knock on this connection replaces the first
+        Context.Items[Knocking] = (roomId, waiting.Knock.Id);
+        await Groups.AddToGroupAsync(Context.ConnectionId, CallGroups.Knock(roomId, waiting.Knock.Id));
+        await Groups.AddToGroupAsync(Context.ConnectionId, CallGroups.Lobby(roomId));
+        await lobby.TellModeratorsAsync(roomId);
+        return JoinRoomResult.WaitingIn(waiting.Room.Name, waiting.Room.Capacity, waiting.HostPresent);
+    }
+
+    /// <summary>This connection no longer waits in a lobby (let in, or gone): its knock's groups are left, and a knock
+    /// still waiting is withdrawn so the host's list loses it.</summary>
+    private async Task LeaveLobbyAsync(LobbyBoard lobby)
+    {
+        if (!Context.Items.TryGetValue(Knocking, out var knocking) || knocking is not (Guid roomId, string knockId)) return;
+        Context.Items.Remove(Knocking);
+        await lobby.WithdrawAsync(roomId, knockId);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, CallGroups.Knock(roomId, knockId));
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, CallGroups.Lobby(roomId));
     }
 
     /// <summary>TURN credentials are short-lived: a page in a call asks for fresh ones before they run out. Only a
@@ -115,6 +150,19 @@ public sealed partial class SignalingHub(
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         await notifier.DisconnectedAsync(Context.ConnectionId);
+        if (Context.Items.ContainsKey(Knocking))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await LeaveLobbyAsync(scope.ServiceProvider.GetRequiredService<LobbyBoard>());
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                // The knock stays listed until its room's next knock or decision tidies it; the host can deny it.
+                LogDisconnectNotMarked(DatabaseHealthCheck.Reason(e));
+            }
+        }
         // Connections that never tried to join (most of an idle crowd) cost no database work.
         if (Context.Items.ContainsKey(TriedToJoin))
         {
@@ -160,6 +208,8 @@ public sealed partial class SignalingHub(
     private string? UserId => Context.User?.UserId();
 
     private const string TriedToJoin = "meshmeet.tried-to-join";
+    /// <summary>(room id, knock id) while this connection waits in a lobby.</summary>
+    private const string Knocking = "meshmeet.knocking";
 
     private static readonly LogSampler UnknownRooms = new(TimeSpan.FromSeconds(10));
 

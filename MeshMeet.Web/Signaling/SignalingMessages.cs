@@ -3,21 +3,30 @@ namespace MeshMeet.Web.Signaling;
 // One record per hub method and per client event (DESIGN.md, "Hub contract"). Adding a field later must not break old
 // clients, so every client-to-server method takes exactly one message object.
 
-public sealed record JoinRoomRequest(string? RoomId, string? DisplayName, string? ReconnectToken = null);
+/// <param name="AdmissionTicket">From <c>Admitted</c>: the host let this guest in from the lobby.</param>
+public sealed record JoinRoomRequest(string? RoomId, string? DisplayName, string? ReconnectToken = null, string? AdmissionTicket = null);
 
+/// <param name="AudioHeld">The host muted this microphone and holds it off until they allow it ("Ask to unmute").</param>
 public sealed record PeerInfo(string Id, string DisplayName, bool IsHost, bool AudioMuted, bool VideoMuted, bool HandRaised = false,
-    bool ScreenSharing = false, bool IsCohost = false);
+    bool ScreenSharing = false, bool IsCohost = false, bool AudioHeld = false, bool VideoHeld = false);
 
 public sealed record IceServerConfig(string[] Urls, string? Username = null, string? Credential = null);
 
 /// <summary>JoinRoom's answer. <c>ReconnectToken</c> lets this browser resume the same identity after a drop;
 /// <c>UplinkBudgetKbps</c> is what all of its video uploads together should stay within; <c>IceServers</c> carry
 /// TURN credentials of this participant's own, to be refreshed after <c>IceRefreshSeconds</c> (0: nothing to refresh);
-/// <c>IceTransportPolicy</c> "relay" means media only through TURN.</summary>
+/// <c>IceTransportPolicy</c> "relay" means media only through TURN. <c>Self</c> is the caller as seated (on a resume:
+/// what the server holds, a microphone the host muted included). <c>Lobby</c>: the room asks to join.
+/// <para><c>Waiting</c>: not seated but knocking in the room's lobby (everything else empty); <c>HostPresent</c> says
+/// whether anyone who can let them in is in the call. <c>Admitted</c> or <c>Denied</c> follows.</para></summary>
 public sealed record JoinRoomResult(
     string SelfId, bool IsHost, int Capacity, PeerInfo[] Peers, IceServerConfig[] IceServers,
     string ReconnectToken, string RoomName, bool Locked, bool Resumed, int UplinkBudgetKbps, string IceTransportPolicy,
-    int IceRefreshSeconds = 0, bool IsCohost = false);
+    int IceRefreshSeconds = 0, bool IsCohost = false, PeerInfo? Self = null, bool Lobby = false, bool Waiting = false, bool HostPresent = false)
+{
+    public static JoinRoomResult WaitingIn(string roomName, int capacity, bool hostPresent) =>
+        new("", false, capacity, [], [], "", roomName, false, false, 0, IceSettings.All, Lobby: true, Waiting: true, HostPresent: hostPresent);
+}
 
 public sealed record RefreshIceServersRequest;
 

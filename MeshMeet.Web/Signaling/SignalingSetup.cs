@@ -36,6 +36,10 @@ public sealed class SignalingOptions
     /// minute. Each join makes everyone else offer to the newcomer, so a join/leave loop must not run free.</summary>
     public int RejoinBurst { get; set; } = 10;
     public int RejoinsPerMinute { get; set; } = 6;
+    /// <summary>Knocks on one room's lobby by one browser: a burst, refilled per minute (an address gets five times
+    /// as many). Every knock rings at the host's.</summary>
+    public int KnockBurst { get; set; } = 5;
+    public int KnocksPerMinute { get; set; } = 2;
     /// <summary>How often the sweeper reconciles this instance's seats with the database when nothing made it look
     /// sooner (a failed drop write, Redis coming back): seats held by connections that are gone start their grace
     /// period, seats the database no longer gives this instance are revoked. It reads every seat of the instance, so
@@ -88,6 +92,7 @@ public static class SignalingSetup
         services.AddSingleton<RosterLookup>();
         services.AddSingleton<CallNotifier>();
         services.AddScoped<IRoomCalls, RoomCalls>();
+        services.AddScoped<LobbyBoard>();
         services.AddHostedService<PresenceSweeper>();
         return services;
     }

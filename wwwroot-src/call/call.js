@@ -13,17 +13,20 @@ import { INITIAL, IN_CALL, transition } from './state.js';
 import { nextSpeaking, shortcutFor } from './rules.js';
 import * as chat from './chat.js';
 import * as hands from './hands.js';
+import * as lobby from './lobby.js';
 import * as moderation from './moderation.js';
+import * as muting from './muting.js';
 import * as reactions from './reactions.js';
 
 /**
- * What a call feature gets to wire itself: the hub (its own methods through invoke and on), the peer store, the view
- * and the call's root element.
- * @typedef {{ signaling: Signaling, store: PeerStore, view: CallView, root: HTMLElement }} FeatureContext
+ * What a call feature gets to wire itself: the hub (its own methods through invoke and on), the peer store, the view,
+ * the call's root element, and this page's own camera and microphone (a host may turn them off).
+ * @typedef {{ signaling: Signaling, store: PeerStore, view: CallView, root: HTMLElement,
+ *   selfMedia: { turnOff: (kind: 'audio' | 'video') => void } }} FeatureContext
  */
 
 /** The call's features, each a module with install(context). */
-const FEATURES = [chat, hands, moderation, reactions];
+const FEATURES = [chat, hands, lobby, moderation, muting, reactions];
 
 const root = document.getElementById('call');
 const roomId = root.dataset.roomId;
@@ -32,7 +35,15 @@ const view = new CallView(root, store);
 const media = new LocalMedia();
 const signaling = new Signaling(root.dataset.hubUrl,
   { keepAliveMs: Number(root.dataset.keepAliveMs) || undefined, serverTimeoutMs: Number(root.dataset.serverTimeoutMs) || undefined });
-for (const feature of FEATURES) feature.install({ signaling, store, view, root });
+const selfMedia = {
+  turnOff(kind) {
+    if (kind === 'audio') media.setAudioMuted(true);
+    else media.setVideoMuted(true);
+    store.update(store.selfId, { audioMuted: media.audioMuted, videoMuted: media.videoMuted });
+    view.showMediaControls(mediaControls());
+  },
+};
+for (const feature of FEATURES) feature.install({ signaling, store, view, root, selfMedia });
 const tokenKey = `meshmeet.token.${roomId}`;
 // Set while this tab is in the call, so a reload rejoins with the same identity instead of showing the pre-join screen.
 const activeKey = `meshmeet.active.${roomId}`;
@@ -99,20 +110,32 @@ async function join(displayName) {
   }
 }
 
-/** Joins (or resumes) and connects to everyone already there. */
-async function enter(name) {
-  const result = await signaling.joinRoom({ roomId, displayName: name, reconnectToken: localStorage.getItem(tokenKey) ?? undefined });
+/**
+ * Joins (or resumes) and connects to everyone already there; in a room that asks to join, knocks and waits.
+ * @param {string} name @param {string} [admissionTicket] what the host's Admit gave this page in the lobby
+ */
+async function enter(name, admissionTicket) {
+  const result = await signaling.joinRoom({ roomId, displayName: name, reconnectToken: localStorage.getItem(tokenKey) ?? undefined,
+    admissionTicket });
+  if (result.waiting) {
+    dispatch({ type: 'waiting', name });
+    view.setState('waiting', result.hostPresent ? WAITING_WORDS : NO_HOST_WORDS);
+    return;
+  }
   localStorage.setItem(tokenKey, result.reconnectToken);
   localStorage.setItem(nameKey, name);
   sessionStorage.setItem(activeKey, '1');
   const selfId = result.selfId;
   // A resume keeps the seat and what the server stored with it (a raised hand); the others arrive again in peers.
   const handRaised = result.resumed && (store.self?.handRaised ?? false);
+  // What the host holds off stays off, also after a reload.
+  if (result.self?.audioHeld) media.setAudioMuted(true);
+  if (result.self?.videoHeld) media.setVideoMuted(true);
   mesh?.close();
   store.clear();
   store.selfId = selfId;
   store.add({ id: selfId, displayName: name, isHost: result.isHost, isCohost: result.isCohost === true, audioMuted: media.audioMuted, videoMuted: media.videoMuted,
-    screenSharing: media.screenTrack !== null, handRaised });
+    screenSharing: media.screenTrack !== null, handRaised, audioHeld: result.self?.audioHeld === true, videoHeld: result.self?.videoHeld === true });
   mesh = new Mesh({ selfId, signaling, media, iceServers: result.iceServers, iceTransportPolicy: result.iceTransportPolicy,
     uplinkBudgetKbps: result.uplinkBudgetKbps, isMuted: (id) => store.isFullyMuted(id),
     isAudioMuted: (id) => store.get(id)?.audioMuted === true });
@@ -260,10 +283,35 @@ signaling.addEventListener('kicked', ({ detail }) => finish('kicked', 'You were 
 signaling.addEventListener('room-closed', ({ detail }) => finish('closed',
   detail.reason === 'deleted' ? 'The room was deleted' : 'The host ended the call',
   detail.reason === 'deleted' ? 'This room no longer exists.' : 'The call is over. You can join again later.'));
+// The lobby, as the guest sees it: let in (join with the ticket), turned away, or told the host has come.
+const WAITING_WORDS = 'Waiting for the host to let you in.';
+const NO_HOST_WORDS = "The host isn't here yet. You'll join as soon as they let you in.";
+signaling.on('Admitted', async ({ ticket }) => {
+  if (!dispatch({ type: 'admitted' })) return;
+  view.setState('joining', 'The host let you in. Joining…');
+  try {
+    await enter(call.name, ticket);
+  } catch (error) {
+    if (dispatch({ type: 'join-failed' })) {
+      view.setState('error', 'Could not join.');
+      view.showAlert(hubErrorMessage(error));
+    }
+  }
+});
+signaling.on('Denied', ({ reason }) => {
+  if (call.phase === 'waiting') finish('denied', "You weren't let in", `${reason} You can ask again in a few minutes.`);
+});
+signaling.on('LobbyHost', ({ present }) => { if (call.phase === 'waiting') view.setStatus(present ? WAITING_WORDS : NO_HOST_WORDS); });
+
 signaling.addEventListener('reconnecting', () => {
   if (dispatch({ type: 'reconnecting' })) view.setState('reconnecting', 'Connection to the server lost. Reconnecting…');
 });
 signaling.addEventListener('reconnected', async () => {
+  if (call.phase === 'waiting') {
+    // A new connection has no knock: knock again (the old one went with the old connection).
+    await enter(call.name).catch((error) => finish('error', 'Could not ask to join', hubErrorMessage(error)));
+    return;
+  }
   if (!IN_CALL.has(call.phase)) return;
   try {
     await enter(call.name); // resumes the same identity with the reconnect token
@@ -272,7 +320,7 @@ signaling.addEventListener('reconnected', async () => {
   }
 });
 signaling.addEventListener('closed', () => {
-  const wasInCall = IN_CALL.has(call.phase);
+  const wasInCall = IN_CALL.has(call.phase) || call.phase === 'waiting';
   dispatch({ type: 'disconnected' });
   if (wasInCall) finish('error', 'Connection lost', 'The connection to the server was lost. Check your network and join again.');
 });
@@ -281,16 +329,32 @@ view.onJoin = (name) => join(name);
 view.readyToJoin();
 view.onDeviceChange = (choice) => preview(choice).catch((e) => view.showAlert(`Could not switch device: ${e.message}`));
 view.onMute = async (muted) => {
+  // The host holds the microphone off: the server decides (and says why not) before anything is heard.
+  if (!muted && store.self?.audioHeld && !(await heldOffAllows({ audioMuted: false }))) return;
   media.setAudioMuted(muted);
   store.update(store.selfId, { audioMuted: media.audioMuted });
   await sendMediaState();
 };
 view.onVideo = async (off) => {
+  if (!off && store.self?.videoHeld && !(await heldOffAllows({ videoMuted: false }))) return;
   media.setVideoMuted(off);
   store.update(store.selfId, { videoMuted: media.videoMuted });
   await sendMediaState();
 };
 view.onScreen = (share) => shareScreen(share);
+
+/** Asks the server first to turn on what the host held off; false (the buttons as they were, and why) if it refuses. */
+async function heldOffAllows(change) {
+  const next = { audioMuted: media.audioMuted, videoMuted: media.videoMuted, ...change };
+  try {
+    await signaling.setMediaState(next.audioMuted, next.videoMuted, media.screenTrack !== null);
+    return true;
+  } catch (error) {
+    view.showMediaControls(mediaControls());
+    view.showAlert(hubErrorMessage(error));
+    return false;
+  }
+}
 media.addEventListener('screen-ended', () => shareScreen(false)); // "Stop sharing" in the browser's own bar
 view.onCopyLink = async () => {
   const link = `${location.origin}/r/${roomId}`;

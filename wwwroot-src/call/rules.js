@@ -215,3 +215,12 @@ export function uplinkPlan({ source, budgetKbps, sharingScreen = false, peers })
     return [row.id, { camera, screen: row.screen }];
   }));
 }
+
+/**
+ * How long a guest has waited in the lobby, as the host's list says it.
+ * @param {number} since ms epoch @param {number} now ms epoch
+ */
+export function waitedFor(since, now) {
+  const minutes = Math.floor(Math.max(0, now - since) / 60_000);
+  return minutes < 1 ? 'just now' : minutes < 60 ? `waiting ${minutes} min` : `waiting ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}

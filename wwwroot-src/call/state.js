@@ -2,10 +2,13 @@
 // and nowhere else (no flags spread over modules). call.js dispatches events and acts on the state it gets back.
 //
 //   prejoin --join--> joining --joined--> in-call --reconnecting--> reconnecting --joined--> in-call
-//      ^                 |                   |                           |
-//      +---join-failed---+ (error)           +------ended / lost---------+--> ended
+//      ^                 |   ^                |                           |
+//      +---join-failed---+   |                +------ended / lost---------+--> ended
+//                   waiting  | admitted (joining again, with the host's ticket)
+//                        v   |
+//                       waiting (in the lobby) --denied / left--> ended
 
-/** @typedef {'prejoin' | 'joining' | 'in-call' | 'reconnecting' | 'error' | 'ended'} Phase */
+/** @typedef {'prejoin' | 'joining' | 'waiting' | 'in-call' | 'reconnecting' | 'error' | 'ended'} Phase */
 
 /** @typedef {{ phase: Phase, selfId: string, name: string, connected: boolean, ended: string }} CallState */
 
@@ -28,20 +31,24 @@ export function transition(state, event) {
       return state.phase === 'prejoin' || state.phase === 'error' ? { ...state, phase: 'joining' } : state;
     case 'connected':
       return { ...state, connected: true };
-    case 'joined': // a first join, or a resume after reconnecting
-      return state.phase === 'joining' || state.phase === 'reconnecting' || state.phase === 'in-call'
+    case 'waiting': // the room asks to join: in its lobby until a host decides
+      return state.phase === 'joining' || state.phase === 'waiting' ? { ...state, phase: 'waiting', name: event.name ?? state.name } : state;
+    case 'admitted': // let in from the lobby: joining again, with the ticket
+      return state.phase === 'waiting' ? { ...state, phase: 'joining' } : state;
+    case 'joined': // a first join, a resume after reconnecting, or a knock that found the lobby off
+      return state.phase === 'joining' || state.phase === 'waiting' || state.phase === 'reconnecting' || state.phase === 'in-call'
         ? { ...state, phase: 'in-call', selfId: event.selfId ?? state.selfId, name: event.name ?? state.name }
         : state;
     case 'join-failed':
-      return state.phase === 'joining' ? { ...state, phase: 'error' } : state;
+      return state.phase === 'joining' || state.phase === 'waiting' ? { ...state, phase: 'error' } : state;
     case 'reconnecting':
       return state.phase === 'in-call' ? { ...state, phase: 'reconnecting' } : state;
     case 'disconnected': // the server connection is gone for good
-      return IN_CALL.has(state.phase)
+      return IN_CALL.has(state.phase) || state.phase === 'waiting'
         ? { ...state, connected: false, phase: 'ended', ended: 'lost' }
         : { ...state, connected: false };
-    case 'ended': // left, kicked, closed, or a resume that failed
-      return IN_CALL.has(state.phase) || state.phase === 'joining'
+    case 'ended': // left, kicked, closed, denied, or a resume that failed
+      return IN_CALL.has(state.phase) || state.phase === 'joining' || state.phase === 'waiting'
         ? { ...state, phase: 'ended', ended: event.reason ?? 'left' }
         : state;
     default:

@@ -6,11 +6,14 @@
 
 /**
  * @typedef {{ id: string, displayName: string, isHost: boolean, isCohost: boolean, self: boolean, audioMuted: boolean, videoMuted: boolean,
- *   handRaised: boolean, screenSharing: boolean, speaking: boolean, connection: string }} Peer
+ *   handRaised: boolean, screenSharing: boolean, speaking: boolean, connection: string, audioHeld: boolean, videoHeld: boolean,
+ *   audioByHost: boolean, videoByHost: boolean }} Peer
+ * audioHeld/videoHeld: the host holds it off until they allow it ("Ask to unmute"); audioByHost/videoByHost: it is off
+ * because a host turned it off.
  */
 
 const DEFAULTS = { isHost: false, isCohost: false, self: false, audioMuted: false, videoMuted: false, handRaised: false, screenSharing: false,
-  speaking: false, connection: 'new' };
+  speaking: false, connection: 'new', audioHeld: false, videoHeld: false, audioByHost: false, videoByHost: false };
 
 export class PeerStore extends EventTarget {
   /** @type {Map<string, Peer>} */

@@ -69,9 +69,11 @@ export class CallView {
     for (const section of this.root.querySelectorAll('[data-view]')) {
       const view = section.dataset.view;
       section.hidden = !(view === state
-        || (view === 'prejoin' && (state === 'joining' || (state === 'error' && !this.#joined)))
+        || (view === 'prejoin' && (state === 'joining' || state === 'waiting' || (state === 'error' && !this.#joined)))
         || (view === 'in-call' && state === 'reconnecting'));
     }
+    // In the lobby the camera preview stays, the form goes: the status says what happens next.
+    this.$('#prejoin-form').hidden = state === 'waiting';
     if (status !== undefined) this.setStatus(status);
     if (state === 'in-call') this.showAlert('');
   }
@@ -165,8 +167,11 @@ export class CallView {
   }
 
   showPeerStream(id, stream) {
-    const video = this.#tile(id)?.querySelector('video:not([data-screen])');
+    const tile = this.#tile(id);
+    const video = tile?.querySelector('video:not([data-screen])');
     if (video && video.srcObject !== stream) video.srcObject = stream;
+    const peer = this.store.get(id);
+    if (tile && peer) playOnlyWhatIsOn(tile, peer);
   }
 
   showPeerScreen(id, stream) {
@@ -187,6 +192,7 @@ export class CallView {
       return;
     }
     if (tile.dataset.speaking !== String(peer.speaking && !peer.audioMuted)) tile.dataset.speaking = String(peer.speaking && !peer.audioMuted);
+    playOnlyWhatIsOn(tile, peer);
     tile.querySelector('video[data-screen]').hidden = !peer.screenSharing;
     const host = this.store.self?.isHost ?? false;
     const moderator = host || (this.store.self?.isCohost ?? false);
@@ -249,6 +255,18 @@ export class CallView {
       showPressed(button, on, labels);
       onChange(on);
     });
+  }
+}
+
+/**
+ * Plays a peer's microphone and camera only while the server says they are on: a host's mute then silences someone on
+ * this page whatever their own browser keeps sending (a disabled remote track renders silence and black).
+ */
+function playOnlyWhatIsOn(tile, peer) {
+  const video = tile.querySelector('video:not([data-screen])');
+  for (const track of video.srcObject?.getTracks() ?? []) {
+    const on = track.kind === 'audio' ? !peer.audioMuted : !peer.videoMuted;
+    if (track.enabled !== on) track.enabled = on;
   }
 }
 

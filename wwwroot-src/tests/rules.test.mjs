@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AUDIO_KBPS, SerialQueue, bitratePlan, isPolite } from '../call/rules.js';
+import { AUDIO_KBPS, SerialQueue, bitratePlan, isPolite, waitedFor } from '../call/rules.js';
 
 test('exactly one side of every pair is polite', () => {
   const ids = ['AAAAAAAAAAAAAAAAAAAAAA', 'zzzzzzzzzzzzzzzzzzzzzz', 'Mk3-_q9aaaaaaaaaaaaaaa', 'Mk3-_q9aaaaaaaaaaaaaab'];
@@ -109,4 +109,13 @@ test('descriptions of one connection are ordered by their session version; other
   assert.equal(sdpOrder(sdp('4611731400430051336', 2), sdp('4611731400430051336', 10)), -1, 'as numbers, not text');
   assert.equal(sdpOrder(sdp('1', 5), sdp('2', 1)), null);
   assert.equal(sdpOrder(sdp('1', 5), undefined), null);
+});
+
+test('the lobby says how long each guest has waited', () => {
+  const t0 = Date.parse('2026-12-07T10:00:00Z');
+  assert.equal(waitedFor(t0, t0 + 20_000), 'just now');
+  assert.equal(waitedFor(t0, t0 + 61_000), 'waiting 1 min');
+  assert.equal(waitedFor(t0, t0 + 59 * 60_000), 'waiting 59 min');
+  assert.equal(waitedFor(t0, t0 + 125 * 60_000), 'waiting 2 h 5 min');
+  assert.equal(waitedFor(t0 + 5000, t0), 'just now', 'a clock a little ahead of the server');
 });

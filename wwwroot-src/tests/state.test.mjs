@@ -38,3 +38,18 @@ test('after the end nothing brings the call back', () => {
   for (const type of ['join', 'joined', 'reconnecting', 'ended']) assert.equal(transition(ended, { type }), ended, type);
   assert.throws(() => transition(ended, { type: 'teleported' }));
 });
+
+test('a guest in the lobby waits, is let in with a ticket and joins; a denied one is done', () => {
+  const waiting = run({ type: 'join' }, { type: 'connected' }, { type: 'waiting', name: 'Ann' });
+  assert.deepEqual([waiting.phase, waiting.name], ['waiting', 'Ann']);
+  assert.equal(transition(waiting, { type: 'join' }), waiting, 'Join again while waiting does nothing');
+  assert.equal(transition(waiting, { type: 'joined' }).phase, 'in-call', 'a knock answered by a seat');
+  const admitted = transition(waiting, { type: 'admitted' });
+  assert.equal(admitted.phase, 'joining');
+  assert.equal(transition(admitted, { type: 'joined', selfId: 'me' }).phase, 'in-call');
+  assert.equal(transition(admitted, { type: 'join-failed' }).phase, 'error', 'the room filled meanwhile');
+  const denied = transition(waiting, { type: 'ended', reason: 'denied' });
+  assert.deepEqual([denied.phase, denied.ended], ['ended', 'denied']);
+  assert.equal(transition(denied, { type: 'admitted' }), denied, 'a late Admitted after a denial changes nothing');
+  assert.equal(transition(waiting, { type: 'disconnected' }).phase, 'ended');
+});

@@ -45,11 +45,65 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                     b.ToTable("instances", (string)null);
                 });
 
+            modelBuilder.Entity("MeshMeet.Web.Presence.LobbyKnock", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("AddressHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("BrowserHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ConnectionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Denied")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("RoomId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TicketHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RoomId");
+
+                    b.ToTable("lobby_knocks", (string)null);
+                });
+
             modelBuilder.Entity("MeshMeet.Web.Presence.Participant", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<bool>("AudioHeld")
+                        .HasColumnType("boolean");
 
                     b.Property<bool>("AudioMuted")
                         .HasColumnType("boolean");
@@ -100,6 +154,9 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                     b.Property<string>("UserId")
                         .HasColumnType("text");
 
+                    b.Property<bool>("VideoHeld")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("VideoMuted")
                         .HasColumnType("boolean");
 
@@ -143,11 +200,17 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<bool>("AskToUnmute")
+                        .HasColumnType("boolean");
+
                     b.Property<int>("Capacity")
                         .HasColumnType("integer");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Lobby")
+                        .HasColumnType("boolean");
 
                     b.Property<bool>("Locked")
                         .HasColumnType("boolean");
@@ -393,6 +456,15 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("MeshMeet.Web.Presence.LobbyKnock", b =>
+                {
+                    b.HasOne("MeshMeet.Web.Rooms.Room", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("MeshMeet.Web.Presence.Participant", b =>
