@@ -29,7 +29,8 @@ public interface IInstanceNotices
 /// seat is routing state in the memory of the instance that holds the connection, so revoking it is a notice to that
 /// instance (<see cref="IInstanceNotices"/>), waited for where the order matters.</para>
 /// </summary>
-public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub, SeatRegistry seats, SeatRevoker revoker, IInstanceNotices instances)
+public sealed partial class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub, SeatRegistry seats, SeatRevoker revoker,
+    IInstanceNotices instances, ILogger<CallNotifier> log)
 {
     public const string KickedWords = "The host removed you from the call.";
 
@@ -59,10 +60,10 @@ public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub
         if (departure.Connection is { } connection)
         {
             await RevokeAsync(departure.RoomId, connection, bar: kickedWords is not null, wait: true);
-            if (kickedWords is not null) await hub.Clients.Client(connection.ConnectionId).Kicked(new Kicked(kickedWords));
+            if (kickedWords is not null) await AfterCommitAsync(hub.Clients.Client(connection.ConnectionId).Kicked(new Kicked(kickedWords)));
         }
         seats.RemoveFromRoster(departure.RoomId, departure.ParticipantId);
-        await Room(departure.RoomId).PeerLeft(new PeerLeft(departure.ParticipantId, departure.Reason));
+        await AfterCommitAsync(Room(departure.RoomId).PeerLeft(new PeerLeft(departure.ParticipantId, departure.Reason)));
     }
 
     /// <summary>The connection dropped: its seat stops relaying at once; the participant keeps the seat in the
@@ -77,10 +78,29 @@ public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub
     public async Task CloseAsync(Guid roomId, IReadOnlyList<LiveConnection> connections, string reason)
     {
         await Task.WhenAll(connections.Select(c => RevokeAsync(roomId, c, bar: false, wait: true)));
-        await hub.Clients.Clients(connections.Select(c => c.ConnectionId).ToList()).RoomClosed(new RoomClosed(reason));
+        await AfterCommitAsync(hub.Clients.Clients(connections.Select(c => c.ConnectionId).ToList()).RoomClosed(new RoomClosed(reason)));
         seats.DropRoster(roomId);
         await instances.RoomClosedAsync(roomId);
     }
+
+    /// <summary>Tells people of a change already committed. With several instances the message crosses Redis, and if
+    /// Redis went away a moment ago (before this instance fell out of standing) it cannot: the change stands all the
+    /// same, and each instance's reconciliation tells what was missed once Redis is back (PresenceSweeper). So the
+    /// caller hears that it is done, never "nothing was changed".</summary>
+    private async Task AfterCommitAsync(Task send)
+    {
+        try
+        {
+            await send;
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException)
+        {
+            LogNotToldYet(e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A committed change could not be told across instances yet ({Reason}); reconciliation tells it once Redis is back")]
+    private partial void LogNotToldYet(string reason);
 
     private Task RevokeAsync(Guid roomId, LiveConnection c, bool bar, bool wait)
     {
