@@ -1,3 +1,4 @@
+using MeshMeet.Web.Calls.Recording;
 using MeshMeet.Web.Accounts;
 using MeshMeet.Web.Admin;
 using MeshMeet.Web.Audit;
@@ -33,6 +34,7 @@ builder.Services.AddRooms();
 builder.Services.AddPresence(builder.Configuration);
 builder.Services.AddSignaling(builder.Configuration);
 builder.Services.AddModeration();
+builder.Services.AddRecording();
 builder.Services.AddAdmin();
 
 // Pages live beside their feature code (Rooms/, Home/, Admin/ ...), not under Pages/.

@@ -12,11 +12,8 @@ public sealed class PairRepairTests(BrowserFixture fixture, ITestOutputHelper ou
     [Fact]
     public async Task A_connection_closed_on_one_side_says_so_and_video_is_back_both_ways_within_15_s()
     {
-        var (_, room, _) = await People.HostWithRoomAsync(Browser.App);
-        var ann = new CallPage(await Browser.PersonAsync("ann", output));
-        await ann.JoinAsync(room, "Ann");
-        var ben = new CallPage(await Browser.PersonAsync("ben", output));
-        await ben.JoinAsync(room, "Ben");
+        var people = await GuestsInCallAsync(output, "Ann", "Ben");
+        var (ann, ben) = (people[0], people[1]);
         await CallPage.ExpectEveryPairPlayingAsync(ann, ben);
         var (annId, benId) = ((await ann.SelfIdAsync())!, (await ben.SelfIdAsync())!);
 

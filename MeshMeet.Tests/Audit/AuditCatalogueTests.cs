@@ -20,6 +20,8 @@ public sealed class AuditCatalogueTests
         new GuestDenied("r1", "k2", "Ed", "The host didn't let you in.", "u1", "ann", T0),
         new ParticipantMutedByHost("r1", "p1", "Bo", "audio", true, "u1", "ann", T0),
         new ParticipantAllowedToSpeak("r1", "p1", "Bo", "u1", "ann", T0),
+        new RecordingStarted("r1", "p1", "Bo", "p1", "Bo", T0),
+        new RecordingStopped("r1", "p1", "Bo", "u1", "ann", T0),
         new ParticipantKicked("r1", "p1", "Bo", "u1", "ann", T0),
         new ParticipantLeft("r1", "p2", "Di", "left", "p2", T0),
         new RoomEnded("r1", "u1", "ann", 2, T0),

@@ -51,4 +51,10 @@ public sealed record ParticipantMutedByHost(string RoomId, string ParticipantId,
 public sealed record ParticipantAllowedToSpeak(string RoomId, string ParticipantId, string DisplayName, string ActorId, string ActorName,
     DateTimeOffset At) : IRoomEvent;
 
+/// <summary>A participant started recording the call on their own machine (the room was told first).</summary>
+public sealed record RecordingStarted(string RoomId, string ParticipantId, string DisplayName, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
+
+/// <summary>A recording stopped: by its recorder, by a host turning recording off (the actor), or by the recorder leaving.</summary>
+public sealed record RecordingStopped(string RoomId, string ParticipantId, string DisplayName, string ActorId, string ActorName, DateTimeOffset At) : IRoomEvent;
+
 public sealed record RoomEnded(string RoomId, string ActorId, string ActorName, int ParticipantsClosed, DateTimeOffset At) : IRoomEvent;

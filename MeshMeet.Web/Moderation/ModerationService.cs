@@ -34,7 +34,7 @@ public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited,
                 db.RoomBans.Add(new RoomBan { RoomId = room.Id, TokenHash = browser, At = facts.At });
             var locks = decision.Events.OfType<RoomLocked>().Any();
             if (locks) room.Locked = true;
-            session.Events.Append(room.Id, decision.Events);
+            session.Events.Append(room.Id, [.. target.RecordingEnd(room.PublicId, facts.Actor, facts.CallerName!, facts.At), .. decision.Events]);
             return (Departure: new Departure(room.Id, target.Id, target.Live(), LeaveReasons.Kicked), Locked: locks);
         }, ct);
 
@@ -77,7 +77,7 @@ public sealed class ModerationService(MeshMeetDb db, AuditedTransaction audited,
         var decision = ModerationDecider.End(facts, everyone.Count);
         if (decision.Refusal is not null) throw new HubException(decision.Refusal);
         db.Participants.RemoveRange(everyone);
-        session.Events.Append(room!.Id, decision.Events);
+        session.Events.Append(room!.Id, [.. everyone.SelectMany(p => p.RecordingEnd(room.PublicId, facts.Actor, facts.CallerName!, facts.At)), .. decision.Events]);
         return everyone.Select(p => p.Live()).OfType<LiveConnection>().ToList();
     }
 

@@ -122,7 +122,9 @@ public sealed class Departures(MeshMeetDb db, AuditedTransaction audited, TimePr
     private Departure Remove(Marten.IDocumentSession session, Room room, Participant p, string reason)
     {
         db.Participants.Remove(p);
-        session.Events.Append(room.Id, new ParticipantLeft(room.PublicId, p.Id, p.DisplayName, reason, p.Id, clock.GetUtcNow()));
+        var at = clock.GetUtcNow();
+        session.Events.Append(room.Id, [.. p.RecordingEnd(room.PublicId, p.Id, p.DisplayName, at),
+            new ParticipantLeft(room.PublicId, p.Id, p.DisplayName, reason, p.Id, at)]);
         return new Departure(room.Id, p.Id, p.Live(), reason);
     }
 }

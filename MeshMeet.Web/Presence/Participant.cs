@@ -1,3 +1,4 @@
+using MeshMeet.Web.Audit;
 using MeshMeet.Web.Infrastructure;
 using MeshMeet.Web.Rooms;
 using Microsoft.EntityFrameworkCore;
@@ -23,6 +24,8 @@ public sealed class Participant
     public bool AudioMuted { get; set; }
     public bool VideoMuted { get; set; }
     public bool HandRaised { get; set; }
+    /// <summary>Recording the call on their own machine (Calls/Recording); everyone is told, newcomers before they join.</summary>
+    public bool Recording { get; set; }
     /// <summary>The host muted this microphone (or camera) in a room that asks to unmute: it stays off until the host
     /// allows it (the hub refuses turning it on meanwhile, and the other pages keep it silent).</summary>
     public bool AudioHeld { get; set; }
@@ -39,6 +42,13 @@ public sealed class Participant
     public string? BrowserHash { get; set; }
     public DateTimeOffset JoinedAt { get; set; }
     public DateTimeOffset? DisconnectedAt { get; set; }
+}
+
+/// <summary>What a departure records besides itself: a recording under way ends with its recorder's seat.</summary>
+public static class SeatEnd
+{
+    public static IEnumerable<IRoomEvent> RecordingEnd(this Participant p, string roomPublicId, string actorId, string actorName, DateTimeOffset at) =>
+        p.Recording ? [new RecordingStopped(roomPublicId, p.Id, p.DisplayName, actorId, actorName, at)] : [];
 }
 
 /// <summary>A participant's live connection and the app instance that holds it.</summary>

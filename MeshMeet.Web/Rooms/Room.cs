@@ -19,6 +19,8 @@ public sealed class Room
     public bool Lobby { get; set; }
     /// <summary>"Ask to unmute": a person the host muted stays muted until the host allows them to speak.</summary>
     public bool AskToUnmute { get; set; }
+    /// <summary>The host turned local recording off for this room (on by default: everyone is told who records).</summary>
+    public bool RecordingOff { get; set; }
 }
 
 internal sealed class RoomConfiguration : IEntityTypeConfiguration<Room>

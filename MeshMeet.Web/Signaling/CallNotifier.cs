@@ -133,5 +133,5 @@ public sealed class SeatRevoker(IHubContext<SignalingHub, ISignalingClient> hub,
 
 internal static class ParticipantMapping
 {
-    public static PeerInfo AsPeerInfo(this Participant p) => new(p.Id, p.DisplayName, p.IsHost, p.AudioMuted, p.VideoMuted, p.HandRaised, p.ScreenSharing, p.IsCohost, p.AudioHeld, p.VideoHeld);
+    public static PeerInfo AsPeerInfo(this Participant p) => new(p.Id, p.DisplayName, p.IsHost, p.AudioMuted, p.VideoMuted, p.HandRaised, p.ScreenSharing, p.IsCohost, p.AudioHeld, p.VideoHeld, p.Recording);
 }

@@ -84,7 +84,8 @@ public sealed partial class SignalingHub(
         return new JoinRoomResult(admitted.Self.Id, admitted.Self.IsHost, admitted.Room.Capacity,
             admitted.Peers.Select(p => p.AsPeerInfo()).ToArray(), IceSettings.ServersFor(o, turn.Value, admitted.Self.Id, clock.GetUtcNow()),
             admitted.ReconnectToken, admitted.Room.Name, admitted.Room.Locked, admitted.Resumed, o.UplinkBudgetKbps, o.IceTransportPolicy,
-            IceSettings.RefreshSeconds(turn.Value), admitted.Self.IsCohost, admitted.Self.AsPeerInfo(), admitted.Room.Lobby);
+            IceSettings.RefreshSeconds(turn.Value), admitted.Self.IsCohost, admitted.Self.AsPeerInfo(), admitted.Room.Lobby,
+            RecordingOff: admitted.Room.RecordingOff);
     }
 
     /// <summary>In the lobby: the connection hears only its knock's and the lobby's messages, and the moderators hear

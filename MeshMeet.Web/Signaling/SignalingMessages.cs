@@ -8,7 +8,7 @@ public sealed record JoinRoomRequest(string? RoomId, string? DisplayName, string
 
 /// <param name="AudioHeld">The host muted this microphone and holds it off until they allow it ("Ask to unmute").</param>
 public sealed record PeerInfo(string Id, string DisplayName, bool IsHost, bool AudioMuted, bool VideoMuted, bool HandRaised = false,
-    bool ScreenSharing = false, bool IsCohost = false, bool AudioHeld = false, bool VideoHeld = false);
+    bool ScreenSharing = false, bool IsCohost = false, bool AudioHeld = false, bool VideoHeld = false, bool Recording = false);
 
 public sealed record IceServerConfig(string[] Urls, string? Username = null, string? Credential = null);
 
@@ -16,13 +16,15 @@ public sealed record IceServerConfig(string[] Urls, string? Username = null, str
 /// <c>UplinkBudgetKbps</c> is what all of its video uploads together should stay within; <c>IceServers</c> carry
 /// TURN credentials of this participant's own, to be refreshed after <c>IceRefreshSeconds</c> (0: nothing to refresh);
 /// <c>IceTransportPolicy</c> "relay" means media only through TURN. <c>Self</c> is the caller as seated (on a resume:
-/// what the server holds, a microphone the host muted included). <c>Lobby</c>: the room asks to join.
+/// what the server holds, a microphone the host muted included). <c>Lobby</c>: the room asks to join;
+/// <c>RecordingOff</c>: the host turned local recording off for the room.
 /// <para><c>Waiting</c>: not seated but knocking in the room's lobby (everything else empty); <c>HostPresent</c> says
 /// whether anyone who can let them in is in the call. <c>Admitted</c> or <c>Denied</c> follows.</para></summary>
 public sealed record JoinRoomResult(
     string SelfId, bool IsHost, int Capacity, PeerInfo[] Peers, IceServerConfig[] IceServers,
     string ReconnectToken, string RoomName, bool Locked, bool Resumed, int UplinkBudgetKbps, string IceTransportPolicy,
-    int IceRefreshSeconds = 0, bool IsCohost = false, PeerInfo? Self = null, bool Lobby = false, bool Waiting = false, bool HostPresent = false)
+    int IceRefreshSeconds = 0, bool IsCohost = false, PeerInfo? Self = null, bool Lobby = false, bool Waiting = false, bool HostPresent = false,
+    bool RecordingOff = false)
 {
     public static JoinRoomResult WaitingIn(string roomName, int capacity, bool hostPresent) =>
         new("", false, capacity, [], [], "", roomName, false, false, 0, IceSettings.All, Lobby: true, Waiting: true, HostPresent: hostPresent);

@@ -16,7 +16,9 @@ import * as hands from './hands.js';
 import * as lobby from './lobby.js';
 import * as moderation from './moderation.js';
 import * as muting from './muting.js';
+import * as pip from './pip.js';
 import * as reactions from './reactions.js';
+import * as recording from './recording.js';
 
 /**
  * What a call feature gets to wire itself: the hub (its own methods through invoke and on), the peer store, the view,
@@ -26,7 +28,7 @@ import * as reactions from './reactions.js';
  */
 
 /** The call's features, each a module with install(context). */
-const FEATURES = [chat, hands, lobby, moderation, muting, reactions];
+const FEATURES = [chat, hands, lobby, moderation, muting, pip, reactions, recording];
 
 const root = document.getElementById('call');
 const roomId = root.dataset.roomId;

@@ -224,3 +224,27 @@ export function waitedFor(since, now) {
   const minutes = Math.floor(Math.max(0, now - since) / 60_000);
   return minutes < 1 ? 'just now' : minutes < 60 ? `waiting ${minutes} min` : `waiting ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
+
+/**
+ * Who records the call, as the banner says it (the pre-join screen's words come from the server's RecordingRules).
+ * @param {string[]} names "you" for this page's own recording
+ */
+export function recordingWords(names) {
+  if (names.length === 0) return '';
+  const who = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  const verb = names.length === 1 && names[0] !== 'You' ? 'is' : 'are';
+  return `${who} ${verb} recording this call.`;
+}
+
+/**
+ * Where each of n tiles goes on a recording's canvas: a grid as square as it can be, rows filled from the top.
+ * @param {number} n @param {number} width @param {number} height
+ * @returns {{ x: number, y: number, w: number, h: number }[]}
+ */
+export function recordingGrid(n, width, height) {
+  const cols = Math.ceil(Math.sqrt(n));
+  const rows = Math.ceil(n / cols);
+  const w = Math.floor(width / cols);
+  const h = Math.floor(height / rows);
+  return Array.from({ length: n }, (_, i) => ({ x: (i % cols) * w, y: Math.floor(i / cols) * h, w, h }));
+}

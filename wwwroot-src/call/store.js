@@ -7,13 +7,13 @@
 /**
  * @typedef {{ id: string, displayName: string, isHost: boolean, isCohost: boolean, self: boolean, audioMuted: boolean, videoMuted: boolean,
  *   handRaised: boolean, screenSharing: boolean, speaking: boolean, connection: string, audioHeld: boolean, videoHeld: boolean,
- *   audioByHost: boolean, videoByHost: boolean }} Peer
+ *   audioByHost: boolean, videoByHost: boolean, recording: boolean }} Peer
  * audioHeld/videoHeld: the host holds it off until they allow it ("Ask to unmute"); audioByHost/videoByHost: it is off
  * because a host turned it off.
  */
 
 const DEFAULTS = { isHost: false, isCohost: false, self: false, audioMuted: false, videoMuted: false, handRaised: false, screenSharing: false,
-  speaking: false, connection: 'new', audioHeld: false, videoHeld: false, audioByHost: false, videoByHost: false };
+  speaking: false, connection: 'new', audioHeld: false, videoHeld: false, audioByHost: false, videoByHost: false, recording: false };
 
 export class PeerStore extends EventTarget {
   /** @type {Map<string, Peer>} */

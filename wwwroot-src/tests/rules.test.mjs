@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AUDIO_KBPS, SerialQueue, bitratePlan, isPolite, waitedFor } from '../call/rules.js';
+import { AUDIO_KBPS, SerialQueue, bitratePlan, isPolite, recordingGrid, recordingWords, waitedFor } from '../call/rules.js';
 
 test('exactly one side of every pair is polite', () => {
   const ids = ['AAAAAAAAAAAAAAAAAAAAAA', 'zzzzzzzzzzzzzzzzzzzzzz', 'Mk3-_q9aaaaaaaaaaaaaaa', 'Mk3-_q9aaaaaaaaaaaaaab'];
@@ -118,4 +118,18 @@ test('the lobby says how long each guest has waited', () => {
   assert.equal(waitedFor(t0, t0 + 59 * 60_000), 'waiting 59 min');
   assert.equal(waitedFor(t0, t0 + 125 * 60_000), 'waiting 2 h 5 min');
   assert.equal(waitedFor(t0 + 5000, t0), 'just now', 'a clock a little ahead of the server');
+});
+
+test('the recording banner names who records', () => {
+  assert.equal(recordingWords([]), '');
+  assert.equal(recordingWords(['Ann']), 'Ann is recording this call.');
+  assert.equal(recordingWords(['You']), 'You are recording this call.');
+  assert.equal(recordingWords(['You', 'Ann', 'Ben']), 'You, Ann and Ben are recording this call.');
+});
+
+test('a recording lays its tiles out in a grid as square as it can be', () => {
+  assert.deepEqual(recordingGrid(1, 1280, 720), [{ x: 0, y: 0, w: 1280, h: 720 }]);
+  assert.deepEqual(recordingGrid(3, 1280, 720).map((t) => [t.x, t.y]), [[0, 0], [640, 0], [0, 360]]);
+  assert.equal(recordingGrid(6, 1280, 720).length, 6);
+  assert.deepEqual(recordingGrid(6, 1280, 720)[5], { x: 852, y: 360, w: 426, h: 360 });
 });

@@ -145,6 +145,9 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<bool>("Recording")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid>("RoomId")
                         .HasColumnType("uuid");
 
@@ -228,6 +231,9 @@ namespace MeshMeet.Web.Infrastructure.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<bool>("RecordingOff")
+                        .HasColumnType("boolean");
 
                     b.HasKey("Id");
 
