@@ -81,7 +81,7 @@ public sealed class RoomService(MeshMeetDb db, AuditedTransaction audited, TimeP
         if (!SecureId.LooksValid(publicId)) return null;
         return await db.Rooms.AsNoTracking()
             .Where(r => r.PublicId == publicId)
-            .Select(r => new RoomLobby(r.PublicId, r.Name, r.Capacity, userId != null && r.OwnerId == userId, r.Lobby))
+            .Select(r => new RoomLobby(r.PublicId, r.Name, r.Capacity, userId != null && r.OwnerId == userId))
             .SingleOrDefaultAsync(ct);
     }
 

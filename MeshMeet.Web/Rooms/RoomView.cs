@@ -5,5 +5,4 @@ public sealed record RoomView(string Id, string Name, int Capacity, string JoinU
     bool Lobby = false, bool AskToUnmute = false);
 
 /// <summary>What /r/{id} needs to know about a room before anyone joins.</summary>
-/// <param name="AsksToJoin">Guests wait in the lobby until the host lets them in.</param>
-public sealed record RoomLobby(string Id, string Name, int Capacity, bool IsOwner, bool AsksToJoin = false);
+public sealed record RoomLobby(string Id, string Name, int Capacity, bool IsOwner);
