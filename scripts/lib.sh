@@ -24,7 +24,7 @@ apt_install() {
 }
 
 # Installs whatever of the given needs is missing: postgres node chromium firefox netns redis nginx coturn openssl
-# curl systemd-analyze
+# curl systemd-analyze media-tools (ffmpeg, sox, espeak-ng: the browser tests' camera and microphone clips)
 ensure() {
   local need pkgs=()
   for need in "$@"; do
@@ -39,12 +39,27 @@ ensure() {
       node) command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm) ;;
       chromium) [ -x /usr/bin/chromium ] || pkgs+=(chromium) ;;
       firefox) [ -x /usr/bin/firefox-esr ] || pkgs+=(firefox-esr) ;;
+      media-tools) for tool in ffmpeg sox espeak-ng; do command -v $tool >/dev/null 2>&1 || pkgs+=($tool); done ;;
       netns) { command -v unshare >/dev/null && command -v ip >/dev/null; } || pkgs+=(util-linux iproute2) ;;
     esac
   done
   [ ${#pkgs[@]} -eq 0 ] || apt_install "${pkgs[@]}"
   if [ -z "$PGBIN" ]; then PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1); fi
   command -v dotnet >/dev/null 2>&1 || { echo "error: the .NET 10 SDK (dotnet) is required" >&2; return 1; }
+}
+
+# test_pictures DIR: photographs for the browser tests' fake camera (a person before a flag and a model shuttle, and a
+# gravel texture) in DIR, taken once from Debian's scikit-image package (public-domain test images), not installed.
+test_pictures() {
+  local dir=$1 deb tmp
+  [ -f "$dir/astronaut.png" ] && [ -f "$dir/gravel.png" ] && return 0
+  mkdir -p "$dir"; tmp=$(mktemp -d)
+  chmod 755 "$tmp"; [ -n "$apt_updated" ] || { as_root apt-get update -qq; apt_updated=1; }
+  (cd "$tmp" && apt-get download -qq python3-skimage >/dev/null)
+  deb=$(ls "$tmp"/python3-skimage_*.deb)
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards '*/skimage/data/astronaut.png' '*/skimage/data/gravel.png'
+  find "$tmp" -name '*.png' -exec cp {} "$dir/" \;
+  rm -rf "$tmp"
 }
 
 # Runs a PostgreSQL binary as the postgres user when we are root (initdb refuses to run as root).

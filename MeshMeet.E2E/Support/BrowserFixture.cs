@@ -35,9 +35,10 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <summary>A person with their own browser profile, camera and microphone, whose console reaches the test output.</summary>
     /// <param name="baseUrl">Another app than the shared one (a test's own app process).</param>
-    public async Task<IPage> PersonAsync(string name, ITestOutputHelper output, string? baseUrl = null)
+    /// <param name="browser">Another Chromium than the shared one (one with other fake devices).</param>
+    public async Task<IPage> PersonAsync(string name, ITestOutputHelper output, string? baseUrl = null, IBrowser? browser = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await (browser ?? Browser).NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseUrl ?? App.BaseUrl,
             Permissions = ["camera", "microphone"],

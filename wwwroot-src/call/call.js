@@ -12,6 +12,7 @@ import { PeerStore } from './store.js';
 import { INITIAL, IN_CALL, transition } from './state.js';
 import { nextSpeaking, shortcutFor } from './rules.js';
 import * as chat from './chat.js';
+import * as effects from './effects.js';
 import * as hands from './hands.js';
 import * as lobby from './lobby.js';
 import * as moderation from './moderation.js';
@@ -24,11 +25,13 @@ import * as recording from './recording.js';
  * What a call feature gets to wire itself: the hub (its own methods through invoke and on), the peer store, the view,
  * the call's root element, and this page's own camera and microphone (a host may turn them off).
  * @typedef {{ signaling: Signaling, store: PeerStore, view: CallView, root: HTMLElement,
- *   selfMedia: { turnOff: (kind: 'audio' | 'video') => void } }} FeatureContext
+ *   selfMedia: SelfMedia }} FeatureContext
+ * @typedef {{ turnOff: (kind: 'audio' | 'video') => void,
+ *   process: (kind: 'audio' | 'video', effect: ((track: MediaStreamTrack) => Promise<{ track: MediaStreamTrack, stop: () => void }>) | null) => Promise<void> }} SelfMedia
  */
 
 /** The call's features, each a module with install(context). */
-const FEATURES = [chat, hands, lobby, moderation, muting, pip, reactions, recording];
+const FEATURES = [chat, effects, hands, lobby, moderation, muting, pip, reactions, recording];
 
 const root = document.getElementById('call');
 const roomId = root.dataset.roomId;
@@ -43,6 +46,18 @@ const selfMedia = {
     else media.setVideoMuted(true);
     store.update(store.selfId, { audioMuted: media.audioMuted, videoMuted: media.videoMuted });
     view.showMediaControls(mediaControls());
+  },
+  /** An effect on (or off) what is sent of a kind: the new track goes on every pair and into the self view. */
+  async process(kind, effect) {
+    const track = await media.setEffect(kind, effect);
+    if (!track) return;
+    if (mesh) {
+      await mesh.replaceTrack(track);
+      view.showSelf(media.stream);
+    } else {
+      view.showPreview(media.stream, media.problem);
+      if (kind === 'audio') meterPreview();
+    }
   },
 };
 for (const feature of FEATURES) feature.install({ signaling, store, view, root, selfMedia });
@@ -76,10 +91,17 @@ function preview(choice) {
   previewing = (async () => {
     await media.open(choice);
     view.showPreview(media.stream, media.problem);
-    view.fillDevices(await media.devices(), media.stream);
-    if (call.phase === 'prejoin' || call.phase === 'error') media.meterLevel((level) => view.showMicLevel(level));
+    view.fillDevices(await media.devices(), media.deviceStream);
+    meterPreview();
   })();
   return previewing;
+}
+
+/** The microphone's level under the preview (of what is sent: after noise suppression). */
+function meterPreview() {
+  if (call.phase !== 'prejoin' && call.phase !== 'error') return;
+  media.stopMeter();
+  media.meterLevel((level) => view.showMicLevel(level));
 }
 
 async function join(displayName) {
@@ -188,14 +210,11 @@ function addMissingDevices() {
     if (call.phase === 'ended' || (media.has('audio') && media.has('video'))) return;
     const tracks = await media.openMissing();
     if (tracks.length === 0) return;
-    view.fillDevices(await media.devices(), media.stream);
+    view.fillDevices(await media.devices(), media.deviceStream);
     const nouns = tracks.map((t) => (t.kind === 'video' ? 'camera' : 'microphone')).join(' and ');
     if (!mesh) {
       view.showPreview(media.stream, media.problem);
-      if (call.phase === 'prejoin' || call.phase === 'error') {
-        media.stopMeter();
-        media.meterLevel((level) => view.showMicLevel(level));
-      }
+      meterPreview();
       return;
     }
     for (const track of tracks) await mesh.replaceTrack(track);
@@ -231,11 +250,10 @@ async function shareScreen(share) {
 
 /** In the call: another camera or microphone, on every connection at once, nobody renegotiates. */
 async function switchDevice(kind, deviceId) {
-  const track = await media.switchDevice(kind, deviceId);
-  await mesh?.replaceTrack(track);
+  await mesh?.replaceTrack(await media.switchDevice(kind, deviceId));
   view.showSelf(media.stream);
-  view.fillDevices(await media.devices(), media.stream);
-  return track;
+  view.fillDevices(await media.devices(), media.deviceStream);
+  return media.deviceTrack(kind);
 }
 
 // Who is speaking, from the audio level each peer's connection receives (a few times a second).

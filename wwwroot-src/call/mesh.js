@@ -204,7 +204,7 @@ export class Mesh extends EventTarget {
   // Each pair's camera is sized to what its receiver shows, within one uplink budget for all pairs (uplinkPlan in
   // rules.js); a shared screen comes first while it lasts.
   #applyBitratePlan() {
-    const settings = this.#media.stream?.getVideoTracks()[0]?.getSettings() ?? {};
+    const settings = this.#media.videoSize();
     const now = performance.now();
     const plan = uplinkPlan({
       source: { width: settings.width || 1280, height: settings.height || 720 },

@@ -248,3 +248,26 @@ export function recordingGrid(n, width, height) {
   const h = Math.floor(height / rows);
   return Array.from({ length: n }, (_, i) => ({ x: (i % cols) * w, y: Math.floor(i / cols) * h, w, h }));
 }
+
+/** Background blur's pace: most frames that share one segmentation, how fast it must go at the least (a camera
+ * frame rate below which video looks broken), and how long it may stay slower than that. */
+export const BLUR_PACE = { slowest: 4, minFps: 15, giveUpMs: 15000 };
+
+/**
+ * Background blur's pace after a second's report: what a frame cost (the median) and how many frames were made.
+ * Behind (over 80 % of a camera frame's time) segments fewer frames (every), well ahead (under 40 %) more, one step a
+ * report. Frames that take longer than a camera frame are dropped by the browser, so the video only slows. At the
+ * slowest pace, too slow for BLUR_PACE.minFps both in cost and in frames made, for giveUpMs (long enough to ride out a
+ * busy moment: someone joining, another program), it gives up and the camera is sent as it is.
+ * @param {{ every: number, slowSince: number | null }} pace
+ * @param {{ costMs: number, frames: number, frameMs: number, now: number }} report
+ * @returns {{ every: number, slowSince: number | null, giveUp: boolean }}
+ */
+export function blurPace(pace, { costMs, frames, frameMs, now }) {
+  let every = pace.every;
+  if (costMs > frameMs * 0.8 && every < BLUR_PACE.slowest) every++;
+  else if (costMs < frameMs * 0.4 && every > 1) every--;
+  const tooSlow = every === BLUR_PACE.slowest && costMs > 1000 / BLUR_PACE.minFps && frames < BLUR_PACE.minFps;
+  const slowSince = tooSlow ? pace.slowSince ?? now : null;
+  return { every, slowSince, giveUp: slowSince !== null && now - slowSince >= BLUR_PACE.giveUpMs };
+}
