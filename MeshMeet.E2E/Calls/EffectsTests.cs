@@ -16,13 +16,8 @@ public sealed class ClipBrowser : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("MESHMEET_CHROMIUM") ?? "/usr/bin/chromium",
-            Headless = true,
-            Args = [.. BrowserFixture.ChromiumArgs,
-                $"--use-file-for-fake-video-capture={MediaClips.Figure}", $"--use-file-for-fake-audio-capture={MediaClips.NoiseThenSpeech}"],
-        });
+        Browser = await BrowserFixture.LaunchChromiumAsync(_playwright,
+            $"--use-file-for-fake-video-capture={MediaClips.Figure}", $"--use-file-for-fake-audio-capture={MediaClips.NoiseThenSpeech}");
     }
 
     public async Task DisposeAsync()
@@ -103,7 +98,7 @@ public sealed class EffectsTests(BrowserFixture fixture, ClipBrowser clips, ITes
         var ann = new CallPage(await Browser.PersonAsync("ann", output, browser: clips.Browser));
         var annLoads = Loads(ann.Page);
         await ann.OpenAsync(room);
-        await ann.Page.GetByLabel("Blur my background").First.CheckAsync();
+        await ann.Page.GetByLabel("Blur background").First.CheckAsync();
         await ann.JoinFromPreJoinAsync("Ann");
         await Expect(ann.CallRoot).ToHaveAttributeAsync("data-blur", "on");
         var ben = new CallPage(await Browser.PersonAsync("ben", output));
@@ -131,7 +126,7 @@ public sealed class EffectsTests(BrowserFixture fixture, ClipBrowser clips, ITes
         Assert.Contains(annLoads.Keys, IsBlur);
         Assert.DoesNotContain(benLoads.Keys, IsBlur);
 
-        await ann.Page.Locator(".in-call").GetByLabel("Blur my background").UncheckAsync();
+        await ann.Page.Locator(".in-call").GetByLabel("Blur background").UncheckAsync();
         await Expect(ann.CallRoot).ToHaveAttributeAsync("data-blur", "off");
         await Task.Delay(2000);
         var original = await ben.Page.EvaluateAsync<double[]>(EdgeEnergy, new object[] { annId, Regions() });

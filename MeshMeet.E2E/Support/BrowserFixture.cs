@@ -25,13 +25,17 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         await App.InitializeAsync();
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        Browser = await LaunchChromiumAsync(_playwright);
+    }
+
+    /// <summary>Debian's Chromium as the tests run it, with <see cref="ChromiumArgs"/> and any more.</summary>
+    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright, params string[] moreArgs) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = Environment.GetEnvironmentVariable("MESHMEET_CHROMIUM") ?? "/usr/bin/chromium",
             Headless = true,
-            Args = ChromiumArgs,
+            Args = [.. ChromiumArgs, .. moreArgs],
         });
-    }
 
     /// <summary>A person with their own browser profile, camera and microphone, whose console reaches the test output.</summary>
     /// <param name="baseUrl">Another app than the shared one (a test's own app process).</param>
