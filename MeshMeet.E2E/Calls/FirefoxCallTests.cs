@@ -35,6 +35,9 @@ public sealed class FirefoxCallTests(BrowserFixture fixture, ITestOutputHelper o
         await fiona.ExpectVideoPlayingAsync(benId);
         await fiona.ExpectHearingAsync(peers: 2);
 
+        // Firefox reads the room code from its DTLS connections too: all three read the same words.
+        await CallPage.ExpectSameRoomCodeAsync(host.RoomCodeAsync, fiona.RoomCodeAsync, ben.RoomCodeAsync);
+
         // Mutes cross both ways.
         await fiona.ClickAsync("Mute");
         foreach (var chromium in new[] { host, ben }) await Expect(chromium.Tile(fionaId)).ToHaveAttributeAsync("data-audio-muted", "true");

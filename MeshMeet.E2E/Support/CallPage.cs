@@ -61,6 +61,28 @@ public sealed class CallPage(IPage page)
         }
     }
 
+    /// <summary>The room code's status and words, as "status: words".</summary>
+    public async Task<string> RoomCodeAsync()
+    {
+        var code = Page.Locator("[data-room-code]");
+        return $"{await code.GetAttributeAsync("data-room-code-status")}: {await code.InnerTextAsync()}";
+    }
+
+    /// <summary>Waits until every page (each read by its RoomCodeAsync) shows the same verified words, and returns them.</summary>
+    public static async Task<string> ExpectSameRoomCodeAsync(params Func<Task<string>>[] readers)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(25);
+        while (true)
+        {
+            var codes = new List<string>();
+            foreach (var read in readers) codes.Add(await read());
+            if (codes.All(c => c.StartsWith("verified: ", StringComparison.Ordinal) && c.Length > "verified: ".Length && c == codes[0]))
+                return codes[0]["verified: ".Length..];
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The pages never showed one verified room code: {string.Join(" | ", codes)}");
+            await Task.Delay(250);
+        }
+    }
+
     /// <summary>Waits until the peer's video has decoded frames and keeps advancing: real media, not a black box.</summary>
     public Task ExpectVideoPlayingAsync(string peerId, int timeoutMs = 20000) =>
         WaitUntilAsync(PageScripts.VideoPlaying, new[] { peerId }, timeoutMs, $"video of {peerId}");

@@ -124,6 +124,10 @@ public sealed class FirefoxPerson : IAsyncDisposable
 
     public Task<string> SelfIdAsync() => CallAsync<string>("() => document.getElementById('call').dataset.selfId");
 
+    /// <summary>The room code's status and words, as "status: words".</summary>
+    public Task<string> RoomCodeAsync() => CallAsync<string>(
+        "() => { const c = document.querySelector('[data-room-code]'); return `${c.dataset.roomCodeStatus}: ${c.textContent}`; }");
+
     public Task ExpectTileAttributeAsync(string peerId, string attribute, string value) => PageScripts.PollAsync(
         async () => await CallAsync<string?>(
             "(id, name) => [...document.querySelectorAll('[data-peer-id]')].find(t => t.dataset.peerId === id)?.getAttribute(name) ?? null",

@@ -27,6 +27,7 @@ public static class PageScripts
             return pc;
           };
           window.RTCPeerConnection.prototype = Original.prototype;
+          window.RTCPeerConnection.generateCertificate = Original.generateCertificate; // the page makes its certificate
         })();
         """;
 

@@ -20,7 +20,7 @@ pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; psql "$psql_url/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; rm -f "$log"' EXIT
 
 for _ in $(seq 1 300); do curl -fs "$url/health/live" >/dev/null 2>&1 && break; sleep 0.1; done
-echo "1..8"
+echo "1..10"
 check "the published app starts and is live" 'curl -fs "$url/health/live" >/dev/null'
 check "it is ready: database migrated and answering" '[ "$(curl -s "$url/health/ready")" = Healthy ]'
 page=$(curl -s "$url/")
@@ -29,6 +29,18 @@ check "pages link fingerprinted static files ($css)" '[[ $css =~ ^/app/site\.[a-
 check "static files travel compressed" 'curl -s -o /dev/null -D - -H "Accept-Encoding: br, gzip" "$url$css" | grep -qi "^content-encoding: \(br\|gzip\)"'
 check "fingerprinted files may be cached for a year" 'curl -s -o /dev/null -D - "$url$css" | grep -qi "^cache-control:.*max-age=31536000"'
 check "/metrics answers loopback with MeshMeet's own figures" 'curl -s "$url/metrics" | grep -q "^meshmeet_connections"'
+
+# What an operator publishes so that others can check the JavaScript they are served (README, Privacy).
+served_hashes=$(dirname "$0")/../served-hashes
+hashes=$(mktemp)
+"$served_hashes" "$dir" >"$hashes"
+check "the published hashes match every file the app serves ($(wc -l <"$hashes") files)" '"$served_hashes" --check "$url" "$hashes" >/dev/null'
+# One hash changed, as if call.js had been altered: that file, and only it, is named, and the check fails.
+awk '$2 == "/app/call/call.js" { $1 = ($1 ~ /^0/ ? "1" : "0") substr($1, 2) } { print $1 "  " $2 }' "$hashes" >"$hashes.changed"
+verdict=$("$served_hashes" --check "$url" "$hashes.changed"; echo "exit $?")
+check "a file that differs from its published hash is named" \
+  '[ "$(grep -v "^ok" <<<"$verdict" | tr "\n" " ")" = "DIFFERENT /app/call/call.js exit 1 " ]'
+rm -f "$hashes" "$hashes.changed"
 
 # The call page's weight: every script and style it loads, and every module those import, as a browser fetches them.
 token=$(curl -s -H 'Content-Type: application/json' -d '{"email":"admin@published.test","password":"Published-Pa55word!"}' "$url/api/token" | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')

@@ -18,20 +18,22 @@ import * as lobby from './lobby.js';
 import * as moderation from './moderation.js';
 import * as muting from './muting.js';
 import * as pip from './pip.js';
+import * as privacy from './privacy.js';
 import * as reactions from './reactions.js';
 import * as recording from './recording.js';
 
 /**
  * What a call feature gets to wire itself: the hub (its own methods through invoke and on), the peer store, the view,
- * the call's root element, and this page's own camera and microphone (a host may turn them off).
+ * the call's root element, this page's own camera and microphone (a host may turn them off), and each new mesh of
+ * peer connections (one per join or resume) as it is made.
  * @typedef {{ signaling: Signaling, store: PeerStore, view: CallView, root: HTMLElement,
- *   selfMedia: SelfMedia }} FeatureContext
+ *   selfMedia: SelfMedia, onMesh: (listener: (mesh: Mesh) => void) => void }} FeatureContext
  * @typedef {{ turnOff: (kind: 'audio' | 'video') => void,
  *   process: (kind: 'audio' | 'video', effect: ((track: MediaStreamTrack) => Promise<{ track: MediaStreamTrack, stop: () => void }>) | null) => Promise<void> }} SelfMedia
  */
 
 /** The call's features, each a module with install(context). */
-const FEATURES = [chat, effects, hands, lobby, moderation, muting, pip, reactions, recording];
+const FEATURES = [chat, effects, hands, lobby, moderation, muting, pip, privacy, reactions, recording];
 
 const root = document.getElementById('call');
 const roomId = root.dataset.roomId;
@@ -60,7 +62,10 @@ const selfMedia = {
     }
   },
 };
-for (const feature of FEATURES) feature.install({ signaling, store, view, root, selfMedia });
+/** @type {((mesh: Mesh) => void)[]} */
+const meshListeners = [];
+const onMesh = (listener) => meshListeners.push(listener);
+for (const feature of FEATURES) feature.install({ signaling, store, view, root, selfMedia, onMesh });
 const tokenKey = `meshmeet.token.${roomId}`;
 // Set while this tab is in the call, so a reload rejoins with the same identity instead of showing the pre-join screen.
 const activeKey = `meshmeet.active.${roomId}`;
@@ -77,6 +82,8 @@ function dispatch(event) {
 }
 /** The peer connections, while in the call. @type {Mesh | null} */
 let mesh = null;
+/** This page's one certificate for all its connections, for as long as the page lives (resumes keep it). */
+let certificate = null;
 /** What this page shows of each peer, told to that peer so it sends no bigger video than that (sizing.js). */
 const viewReports = new ViewReports(view.stage, (peerId, report) => mesh?.sendControl(peerId, report));
 /** Each peer's link (direct or relayed, and how well) on its tile, from the mesh's statistics (links.js). */
@@ -139,6 +146,8 @@ async function join(displayName) {
  * @param {string} name @param {string} [admissionTicket] what the host's Admit gave this page in the lobby
  */
 async function enter(name, admissionTicket) {
+  // Made before the join: nothing may wait between the join's answer and the mesh (announcements would pass it by).
+  certificate ??= await RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' });
   const result = await signaling.joinRoom({ roomId, displayName: name, reconnectToken: localStorage.getItem(tokenKey) ?? undefined,
     admissionTicket });
   if (result.waiting) {
@@ -161,13 +170,14 @@ async function enter(name, admissionTicket) {
   store.add({ id: selfId, displayName: name, isHost: result.isHost, isCohost: result.isCohost === true, audioMuted: media.audioMuted, videoMuted: media.videoMuted,
     screenSharing: media.screenTrack !== null, handRaised, audioHeld: result.self?.audioHeld === true, videoHeld: result.self?.videoHeld === true });
   mesh = new Mesh({ selfId, signaling, media, iceServers: result.iceServers, iceTransportPolicy: result.iceTransportPolicy,
-    uplinkBudgetKbps: result.uplinkBudgetKbps, isMuted: (id) => store.isFullyMuted(id),
+    uplinkBudgetKbps: result.uplinkBudgetKbps, certificate, isMuted: (id) => store.isFullyMuted(id),
     isAudioMuted: (id) => store.get(id)?.audioMuted === true });
   mesh.addEventListener('remote-stream', ({ detail }) => view.showPeerStream(detail.peerId, detail.stream));
   mesh.addEventListener('remote-screen', ({ detail }) => view.showPeerScreen(detail.peerId, detail.stream));
   mesh.addEventListener('peer-state', ({ detail }) => store.update(detail.peerId, { connection: detail.state }));
   mesh.addEventListener('control-open', ({ detail }) => viewReports.resend(detail.peerId));
   mesh.addEventListener('link-stats', ({ detail }) => links.update(detail.peerId, detail.report));
+  for (const listener of meshListeners) listener(mesh);
   view.enterCall({ selfId, name, stream: media.stream });
   view.showMediaControls(mediaControls());
   dispatch({ type: 'joined', selfId, name });

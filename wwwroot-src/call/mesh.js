@@ -4,6 +4,7 @@
 // Events (on the Mesh): 'remote-stream' {peerId, stream}, 'remote-screen' {peerId, stream}, 'peer-state' {peerId, state},
 // 'control-open' {peerId}: the pair's control channel opened (send what this page shows of that peer),
 // 'link-stats' {peerId, report}: the pair's getStats() report, read once a second for the repair (links.js shows it).
+// Every pair uses the page's one certificate (the room code, verification.js, compares what each pair sees of it).
 
 import { REPORT_WAIT_MS, isPolite, uplinkPlan } from './rules.js';
 import { Negotiation, offerOutcome } from './negotiation.js';
@@ -21,6 +22,7 @@ export class Mesh extends EventTarget {
   #media;
   #iceServers;
   #iceTransportPolicy;
+  #certificates;
   #budgetKbps;
   /** @type {MediaStreamTrack | null} */
   #screenTrack = null;
@@ -38,16 +40,18 @@ export class Mesh extends EventTarget {
   /**
    * @param {{ selfId: string, signaling: import('./signaling.js').Signaling, media: import('./media.js').LocalMedia,
    *           iceServers: RTCIceServer[], iceTransportPolicy?: RTCIceTransportPolicy, uplinkBudgetKbps: number,
-   *           isMuted?: (peerId: string) => boolean, isAudioMuted?: (peerId: string) => boolean }} options  isMuted: the
-   *   peer has turned off camera and microphone; isAudioMuted: its microphone
+   *           certificate: RTCCertificate, isMuted?: (peerId: string) => boolean, isAudioMuted?: (peerId: string) => boolean }} options
+   *   certificate: this page's, for all its connections; isMuted: the peer has turned off camera and microphone;
+   *   isAudioMuted: its microphone
    */
-  constructor({ selfId, signaling, media, iceServers, iceTransportPolicy = 'all', uplinkBudgetKbps, isMuted = () => false, isAudioMuted = () => false }) {
+  constructor({ selfId, signaling, media, iceServers, iceTransportPolicy = 'all', uplinkBudgetKbps, certificate, isMuted = () => false, isAudioMuted = () => false }) {
     super();
     this.#selfId = selfId;
     this.#signaling = signaling;
     this.#media = media;
     this.#iceServers = iceServers;
     this.#iceTransportPolicy = iceTransportPolicy;
+    this.#certificates = [certificate];
     this.#budgetKbps = uplinkBudgetKbps;
     this.#isMuted = isMuted;
     this.#isAudioMuted = isAudioMuted;
@@ -76,6 +80,7 @@ export class Mesh extends EventTarget {
       polite: isPolite(this.#selfId, peerId),
       iceServers: this.#iceServers,
       iceTransportPolicy: this.#iceTransportPolicy,
+      certificates: this.#certificates,
       // What we send, read when the slots are filled: a camera that came up meanwhile is in it.
       local: () => ({ stream: this.#media.stream, screenTrack: this.#screenTrack }),
       send: (message) => this.#signaling.signal({ to: peerId, ...message }),
@@ -196,6 +201,30 @@ export class Mesh extends EventTarget {
     await Promise.all([...this.#links.values()].map((link) => link.replaceTrack(track)));
   }
 
+  /** This page's certificate's SHA-256 fingerprint, as the others' DTLS transports should show it. */
+  get fingerprint() {
+    return this.#certificates[0].getFingerprints().find((f) => f.algorithm === 'sha-256')?.value ?? null;
+  }
+
+  /**
+   * The SHA-256 fingerprint of the certificate the peer presented on the pair's live DTLS transport, or null before
+   * the handshake. Chromium names it in the statistics; otherwise it is the remote description's, which the browser's
+   * DTLS handshake has checked the presented certificate against (or it would not be connected).
+   * @param {RTCStatsReport} report the pair's latest statistics ('link-stats')
+   */
+  remoteFingerprint(peerId, report) {
+    const pc = this.#links.get(peerId)?.pc;
+    if (!pc) return null;
+    const stats = new Map(report);
+    for (const s of stats.values()) {
+      if (s.type !== 'transport' || s.dtlsState !== 'connected') continue;
+      const certificate = stats.get(s.remoteCertificateId);
+      if (certificate?.fingerprintAlgorithm === 'sha-256') return certificate.fingerprint;
+    }
+    if (pc.sctp?.transport?.state !== 'connected') return null;
+    return /^a=fingerprint:sha-256 (\S+)/im.exec(pc.currentRemoteDescription?.sdp ?? '')?.[1] ?? null;
+  }
+
   /** The last audio level heard from each peer (0..1). */
   audioLevels() {
     return new Map([...this.#links].map(([id, link]) => [id, link.audioLevel()]));
@@ -230,11 +259,11 @@ class PeerLink {
   /** @type {RTCDataChannel | null} */
   #control = null;
 
-  constructor(peerId, { polite, iceServers, iceTransportPolicy, local, send, events, retired }) {
+  constructor(peerId, { polite, iceServers, iceTransportPolicy, certificates, local, send, events, retired }) {
     this.peerId = peerId;
     this.local = local;
     this.events = events;
-    this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy });
+    this.pc = new RTCPeerConnection({ iceServers, iceTransportPolicy, certificates });
     this.slots = new MediaSlots(this.pc);
     this.negotiation = new Negotiation({
       pc: this.pc,
