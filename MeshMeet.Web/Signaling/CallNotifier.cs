@@ -50,8 +50,15 @@ public sealed partial class CallNotifier(IHubContext<SignalingHub, ISignalingCli
         if (admitted.Displaced is { } displaced) await RevokeAsync(room, displaced, bar: false, wait: false);
         // Only those seated before: they offer to the newcomer. Anyone seated after already has the newcomer in the
         // peers of their own join, so each pair negotiates exactly once.
-        if (admitted.Peers.Count > 0)
-            await hub.Clients.Groups(admitted.Peers.Select(p => CallGroups.Participant(room, p.Id)).ToList()).PeerJoined(admitted.Self.AsPeerInfo());
+        // Those seated here hear it from this instance, the others through the backplane (as their signals go).
+        var joined = admitted.Self.AsPeerInfo();
+        var elsewhere = new List<string>();
+        foreach (var peer in admitted.Peers)
+        {
+            if (seats.Here(room, peer.Id) is { } here) await hub.Clients.Client(here.ConnectionId).PeerJoined(joined);
+            else elsewhere.Add(CallGroups.Participant(room, peer.Id));
+        }
+        if (elsewhere.Count > 0) await hub.Clients.Groups(elsewhere).PeerJoined(joined);
     }
 
     /// <summary>Someone left, dropped for good or was kicked; <paramref name="kickedWords"/> tells the kicked person why.</summary>

@@ -72,16 +72,20 @@ public sealed class Seat(string connectionId, string participantId, Guid roomId,
 /// and delete; this is only what lets a signal be relayed without asking it.
 /// <para>
 /// Several instances (Redis backplane): a seat lives on the instance that owns its connection, so revocations are
-/// sent to the owner (<see cref="SeatRevoker"/>). Signals go
-/// to the room-scoped participant group <see cref="CallGroups.Participant"/>, which the backplane delivers
-/// wherever the peer is connected. A roster only caches who is in a room: a participant it does not know yet (joined
-/// on another instance) is looked up in the database once and remembered; one that left elsewhere and is still listed
-/// costs nothing but a send to an empty group.
+/// sent to the owner (<see cref="SeatRevoker"/>). A signal (or PeerJoined) for a participant seated here is written to
+/// its connection (<see cref="Here"/>); one for a participant elsewhere goes to the room-scoped participant group
+/// <see cref="CallGroups.Participant"/>, which the backplane delivers wherever the peer is connected. Either way all
+/// of one sender's messages to one recipient take the same path, in order, and a revocation waits for them. A roster
+/// only caches who is in a room: a participant it does not know yet (joined on another instance) is looked up in the
+/// database once and remembered; one that left elsewhere and is still listed costs nothing but a send to an empty group.
 /// </para>
 /// </summary>
 public sealed class SeatRegistry : ILiveCounts
 {
     private readonly ConcurrentDictionary<string, Seat> _byConnection = new();
+    // The same seats by room and participant: a message for a participant seated here is written to its connection
+    // directly, without a round trip through the backplane.
+    private readonly ConcurrentDictionary<(Guid RoomId, string ParticipantId), Seat> _byParticipant = new();
     // Room -> participant -> that participant's group name, made once per join rather than once per relayed signal.
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, string>> _rosters = new();
     private readonly ConcurrentDictionary<string, byte> _barred = new();
@@ -130,6 +134,10 @@ public sealed class SeatRegistry : ILiveCounts
 
     public Seat? ByConnection(string connectionId) => _byConnection.GetValueOrDefault(connectionId);
 
+    /// <summary>The participant's seat in that room if this instance holds it (and it is not revoked), else null.</summary>
+    public Seat? Here(Guid roomId, string participantId) =>
+        _byParticipant.TryGetValue((roomId, participantId), out var seat) && !seat.Revoked ? seat : null;
+
     /// <summary>Open hub connections on this instance.</summary>
     public int OpenCount => _open.Count;
 
@@ -156,6 +164,7 @@ public sealed class SeatRegistry : ILiveCounts
     {
         var seat = new Seat(connectionId, participantId, roomId, displayName, tokenHash);
         _byConnection[connectionId] = seat;
+        _byParticipant[(roomId, participantId)] = seat;
         AddToRoster(roomId, participantId);
         foreach (var id in roomParticipants) AddToRoster(roomId, id);
         return seat;
@@ -165,6 +174,8 @@ public sealed class SeatRegistry : ILiveCounts
     public async ValueTask<Seat?> UnseatAsync(string connectionId)
     {
         if (!_byConnection.TryRemove(connectionId, out var seat)) return null;
+        // Only this seat: a resume on this instance may have seated the participant's new connection already.
+        _byParticipant.TryRemove(new((seat.RoomId, seat.ParticipantId), seat));
         await seat.RevokeAsync();
         return seat;
     }

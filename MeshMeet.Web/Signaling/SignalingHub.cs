@@ -122,15 +122,22 @@ public sealed partial class SignalingHub(
             IceSettings.RefreshSeconds(turn.Value));
     }
 
-    /// <summary>The hot path: shape check, the caller's seat, the roster, one group send.</summary>
+    /// <summary>The hot path: shape check, the caller's seat, then one send. A peer seated on this instance (the
+    /// normal case: a call's people reach the same instance) gets it written to its connection; one elsewhere through
+    /// its group, which the backplane delivers where it is connected (the roster says whether it is in the room).</summary>
     public async Task Signal(SignalRequest request, RosterLookup rosters)
     {
         SignalRules.Check(request, options.Value.MaxSdpLength);
         using var pass = EnterSeat();
         var seat = pass.Seat;
-        var group = await rosters.GroupOfAsync(seat.RoomId, request.To!, Context.ConnectionAborted)
-            ?? throw new HubException("That participant is not in your room.");
-        await Clients.Group(group).Signal(new SignalMessage(seat.ParticipantId, request.Description, request.Candidate));
+        var message = new SignalMessage(seat.ParticipantId, request.Description, request.Candidate);
+        if (seats.Here(seat.RoomId, request.To!) is { } peer) await Clients.Client(peer.ConnectionId).Signal(message);
+        else
+        {
+            var group = await rosters.GroupOfAsync(seat.RoomId, request.To!, Context.ConnectionAborted)
+                ?? throw new HubException("That participant is not in your room.");
+            await Clients.Group(group).Signal(message);
+        }
         metrics.SignalRelayed();
     }
 

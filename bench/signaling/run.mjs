@@ -49,8 +49,10 @@ async function waitFor(check, what, timeoutMs = 60000) {
 
 const admin = { email: 'bench@meshmeet.local', password: 'Bench-Pa55word!' };
 
-/** One MeshMeet (or two behind a Redis backplane) on a new database. */
-async function meshmeet(workload, instances) {
+/** One MeshMeet (or two behind a Redis backplane) on a new database. With `split`, clients alternate between the
+ * instances, so every room spans both; without, each room's clients reach one instance (a room's first client is its
+ * host, and each host starts on the next instance). */
+async function meshmeet(workload, instances, { split = true } = {}) {
   const db = `bench_${workload}_${Date.now()}`;
   execFileSync('psql', ['-h', '127.0.0.1', '-p', env.BENCH_PGPORT, '-U', 'postgres', '-qc', `CREATE DATABASE ${db}`]);
   const extra = {};
@@ -92,9 +94,11 @@ async function meshmeet(workload, instances) {
   }
   const processes = redis ? [...children, redis] : children;
   let made = 0;
+  let room = -1;
+  const baseFor = (host) => (split ? bases[made++ % bases.length] : bases[(room += host ? 1 : 0) % bases.length]);
   return {
     processes, rooms,
-    make: (name, host) => Object.assign(new HubClient(bases[made++ % bases.length], host ? token : undefined), { name }),
+    make: (name, host) => Object.assign(new HubClient(baseFor(host), host ? token : undefined), { name }),
     cpuSeconds: () => processes.reduce((sum, c) => sum + cpuOf(c.pid, true), 0) + postgresCpu(),
     cpuParts: () => ({ ...Object.fromEntries(processes.map((c, i) => [c === redis ? 'redis' : `meshmeet${i + 1}`, cpuOf(c.pid, true)])), postgres: postgresCpu() }),
     rssKb: () => children.reduce((sum, c) => sum + rssKb(c.pid), 0),
@@ -119,6 +123,9 @@ const servers = {
   // Two instances on one database and one Redis (the backplane); clients alternate between them, so every room's
   // traffic crosses from one instance to the other: the cluster's worst case. CPU is both instances, PostgreSQL and Redis.
   meshmeet2: (workload) => meshmeet(workload, 2),
+  // The same two instances with each room's people on one of them (the normal case behind a proxy that keeps a room
+  // together): nothing needs to cross Redis.
+  meshmeet2local: (workload) => meshmeet(workload, 2, { split: false }),
   async socketio(workload) {
     const p = port++;
     const child = startProcess(`socketio-${workload}`, 'node', [path.join(here, 'socketio-relay.mjs')], { env: { ...env, PORT: String(p) } });
@@ -189,18 +196,18 @@ for (const [name, workload] of Object.entries(workloads)) {
   lines.push(`| ${workload.label} | ${fmt(median(fig('meshmeet')))} | ${fmt(median(fig('socketio')))} | ${fmt(median(fig('peerjs')))} | ${fmt(ratio('socketio'))} | ${fmt(ratio('peerjs'))} |`);
 }
 const extra = [];
-if (targets.includes('meshmeet2')) {
+for (const [cluster, words] of [['meshmeet2', 'rooms split across them'], ['meshmeet2local', 'each room on one of them']]) {
   for (const [name, workload] of Object.entries(workloads)) {
     const r = results[name];
-    if (!r?.meshmeet2) continue;
-    const ratio = (t) => (r[t] ? fmt(median(r.meshmeet2.map((m, i) => m[workload.figure] / r[t][i]?.[workload.figure]))) : 'n/a');
-    extra.push(`two instances behind Redis, ${workload.label}: ${r.meshmeet2.map((x) => fmt(x[workload.figure])).join(' / ')} (per round); vs one instance ${ratio('meshmeet')}, vs socket.io ${ratio('socketio')}, vs PeerJS ${ratio('peerjs')}`);
+    if (!r?.[cluster]) continue;
+    const ratio = (t) => (r[t] ? fmt(median(r[cluster].map((m, i) => m[workload.figure] / r[t][i]?.[workload.figure]))) : 'n/a');
+    extra.push(`two instances behind Redis, ${words}, ${workload.label}: ${r[cluster].map((x) => fmt(x[workload.figure])).join(' / ')} (per round); vs one instance ${ratio('meshmeet')}, vs socket.io ${ratio('socketio')}, vs PeerJS ${ratio('peerjs')}`);
   }
 }
 if (results.rate) extra.push(`lost at 2,000/s (per round): ${targets.map((t) => `${t} ${results.rate[t].map((x) => x.lost).join('/')}`).join(', ')}`);
 if (results.burst) extra.push(`join burst lost signals: ${targets.map((t) => `${t} ${results.burst[t].map((x) => x.lost).join('/')}`).join(', ')}; all delivered after (ms): ${targets.map((t) => `${t} ${results.burst[t].map((x) => fmt(x.completeMs)).join('/')}`).join(', ')}`);
 if (results.idle) extra.push(`idle CPU % at 1,000 connections: ${targets.map((t) => `${t} ${results.idle[t].map((x) => fmt(x.idleCpuPercent)).join('/')}`).join(', ')}`);
-extra.push(`MeshMeet error-level log entries per run: ${Object.values(results).flatMap((r) => [...(r.meshmeet ?? []), ...(r.meshmeet2 ?? [])].map((x) => x.serverErrors ?? 'n/a')).join(' ')}`);
+extra.push(`MeshMeet error-level log entries per run: ${Object.values(results).flatMap((r) => [...(r.meshmeet ?? []), ...(r.meshmeet2 ?? []), ...(r.meshmeet2local ?? [])].map((x) => x.serverErrors ?? 'n/a')).join(' ')}`);
 const table = [...lines, '', ...extra.map((e) => `- ${e}`), `- rounds: ${rounds}; ratios are medians of per-round ratios`].join('\n');
 console.log(table);
 writeFileSync(path.join(resultsDir, 'table.md'), table + '\n');
