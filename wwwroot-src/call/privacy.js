@@ -28,10 +28,11 @@ export function install({ store, root, onMesh }) {
     'your-certificate': ([a]) => `${name(a)} sees another certificate for you than yours: someone may sit between you and ${name(a)}.`,
     'their-pair': ([a, b]) => `${name(a)} and ${name(b)} see other certificates for each other than their own: someone may sit between them.`,
     'reveal-mismatch': ([a]) => `${name(a)}'s check did not add up: your connection to them cannot be verified.`,
-    'changed-commitment': ([a]) => `${name(a)}'s check did not add up: your connection to them cannot be verified.`,
     unreachable: ([a]) => `You have no connection to ${name(a)} to check.`,
     'no-answer': ([a]) => `${name(a)}'s page has not answered the check: your connection to them cannot be verified.`,
   };
+
+  SAYS['changed-commitment'] = SAYS['reveal-mismatch']; // the same to the person: the check did not add up
 
   function render() {
     const alone = store.others().length === 0;

@@ -90,7 +90,6 @@ export class Verifier {
   #fingerprint;
   #send;
   #onChange;
-  #random;
   /** The others in the call, and since when each has been (performance.now()). @type {Map<string, number>} */
   #members = new Map();
   #membership = '';
@@ -105,14 +104,13 @@ export class Verifier {
 
   /**
    * @param {{ selfId: string, fingerprint: string, send: (peerId: string, message: object) => void,
-   *   onChange?: () => void, random?: () => string }} options fingerprint: this page's own certificate's SHA-256
+   *   onChange?: () => void }} options fingerprint: this page's own certificate's SHA-256
    */
-  constructor({ selfId, fingerprint, send, onChange = () => {}, random = randomNonce }) {
+  constructor({ selfId, fingerprint, send, onChange = () => {} }) {
     this.#selfId = selfId;
     this.#fingerprint = normalizeFingerprint(fingerprint);
     this.#send = send;
     this.#onChange = onChange;
-    this.#random = random;
   }
 
   /** Who else is in the call now. A change starts a new round. @param {string[]} ids @param {number} now */
@@ -256,7 +254,7 @@ export class Verifier {
 
   async #newRound(round) {
     this.#round = round;
-    const nonce = this.#random();
+    const nonce = randomNonce();
     this.#mine = { key: this.#key(), nonce, commitment: await commitmentOf(nonce) };
     for (const peer of this.#peers.values()) peer.sent.clear();
     for (const id of this.#peers.keys()) this.#commitTo(id);
