@@ -16,8 +16,7 @@ public static class AuditSetup
         services.AddScoped<AuditQueries>();
         services.AddMarten(Configure)
             .UseNpgsqlDataSource()
-            .UseLightweightSessions()
-            .ApplyAllDatabaseChangesOnStartup();
+            .UseLightweightSessions(); // its schema is brought up to date by StartupTasks, beside EF Core's migrations
         return services;
     }
 

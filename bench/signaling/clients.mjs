@@ -52,14 +52,18 @@ export class HubClient {
   /** Fire and forget, as a relay client sends trickle ICE. */
   send(target, arg) { this.#ws.send(JSON.stringify({ type: 1, target, arguments: [arg] }) + RS); }
 
-  async join(roomId, displayName) {
-    const r = await this.invoke('JoinRoom', { roomId, displayName });
-    return { selfId: r.selfId, peers: r.peers.map((p) => p.id) };
+  /** With the reconnect token of an earlier join: the same seat again (a page resuming after its instance died). */
+  async join(roomId, displayName, reconnectToken) {
+    const r = await this.invoke('JoinRoom', { roomId, displayName, reconnectToken });
+    return { selfId: r.selfId, peers: r.peers.map((p) => p.id), reconnectToken: r.reconnectToken, resumed: r.resumed };
   }
 
   signal(to, body) { this.send('Signal', { to, ...body }); }
   onSignal(fn) { this.#handlers.set('Signal', (m) => fn(m.from, m)); }
   onPeerJoined(fn) { this.#handlers.set('PeerJoined', (m) => fn(m.id)); }
+  /** SignalR's ping: the server drops a client it has heard nothing from for 30 s. */
+  ping() { if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(`{"type":6}${RS}`); }
+  onClose(fn) { this.#ws.on('close', fn); }
   close() { this.#ws?.terminate(); }
 }
 

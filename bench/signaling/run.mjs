@@ -2,12 +2,14 @@
 // Servers run on CPU0 (MeshMeet with its PostgreSQL), this load client on CPU1 (scripts/bench pins it); a fresh server
 // process for every workload, several rounds; absolute figures on a shared box are noise, so the table's ratios are
 // the median of the per-round ratios.
-import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, createWriteStream, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { HubClient, SocketIoClient, PeerJsClient } from './clients.mjs';
 import { closedLoop, fixedRate, joinBurst, idle } from './workloads.mjs';
+import { meshmeetEnvironment, hostToken, createRooms } from './meshmeet.mjs';
+import { cpuOf, rssKb, postgresCpu as postgresCpuOf, waitFor, startProcess as start } from './processes.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const env = process.env;
@@ -15,39 +17,8 @@ const rounds = Number(env.BENCH_ROUNDS ?? 3);
 const resultsDir = env.BENCH_RESULTS ?? path.join(here, '../../TestResults/bench-signaling');
 const only = (env.BENCH_ONLY ?? '').split(',').filter(Boolean);
 mkdirSync(resultsDir, { recursive: true });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let port = 18000;
-
-// ---- process figures from /proc ----
-const TICKS = 100; // USER_HZ on Linux
-function cpuOf(pid, withChildren) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // fields after "comm)": state=0 ... utime=11 stime=12 cutime=13 cstime=14
-  return (Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0)) / TICKS;
-}
-function childrenOf(pid) {
-  try { return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number); } catch { return []; }
-}
-function rssKb(pid) {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-}
-/** The PostgreSQL postmaster with every backend, live or ended (ended ones are in the postmaster's cutime). */
-function postgresCpu() {
-  const pid = Number(readFileSync(path.join(env.BENCH_PGDATA, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  return cpuOf(pid, true) + childrenOf(pid).reduce((sum, c) => { try { return sum + cpuOf(c, false); } catch { return sum; } }, 0);
-}
-
-async function waitFor(check, what, timeoutMs = 60000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try { if (await check()) return; } catch { /* not yet */ }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
-
-const admin = { email: 'bench@meshmeet.local', password: 'Bench-Pa55word!' };
+const postgresCpu = () => postgresCpuOf(env.BENCH_PGDATA);
 
 /** One MeshMeet (or two behind a Redis backplane) on a new database. With `split`, clients alternate between the
  * instances, so every room spans both; without, each room's clients reach one instance (a room's first client is its
@@ -70,28 +41,15 @@ async function meshmeet(workload, instances, { split = true } = {}) {
     const p = port++;
     children.push(startProcess(`meshmeet${instances > 1 ? i + 1 : ''}-${workload}`, 'dotnet', [env.BENCH_MESHMEET_DLL, '--urls', `http://127.0.0.1:${p}`], {
       cwd: env.BENCH_MESHMEET_ROOT, // the content root: the project folder, as scripts/run uses
-      env: {
-        ...env, ...extra, ASPNETCORE_ENVIRONMENT: 'Production',
-        ConnectionStrings__MeshMeet: `Host=127.0.0.1;Port=${env.BENCH_PGPORT};Username=postgres;Database=${db}${env.BENCH_PG_EXTRA ?? ""}`,
-        Jwt__SigningKey: Buffer.alloc(32, 7).toString('base64'), Admin__Email: admin.email, Admin__Password: admin.password,
-        // A relay benchmark has no per-client limits; MeshMeet's are configuration.
-        Signaling__CallBurst: '100000000', Signaling__CallsPerSecond: '100000000',
-        Signaling__PerAddress__CallBurst: '100000000', Signaling__PerAddress__CallsPerSecond: '100000000',
-        Signaling__PerAddress__JoinBurst: '100000000', Signaling__PerAddress__Connections: '100000', Signaling__PerAddress__NegotiateBurst: '100000000', Signaling__RejoinBurst: '100000000',
-        ...JSON.parse(env.BENCH_MESHMEET_ENV ?? '{}'),
-      },
+      env: meshmeetEnvironment(db, extra),
     }));
     bases.push(`http://127.0.0.1:${p}`);
   }
   for (const base of bases) await waitFor(async () => (await fetch(`${base}/health`)).ok, 'MeshMeet /health');
   const base = bases[0];
-  const token = (await (await fetch(`${base}/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) })).json()).accessToken;
+  const token = await hostToken(base);
   const pgCpuAtStart = postgresCpu();
-  const rooms = [];
-  for (let i = 0; i < 210; i++) {
-    const r = await fetch(`${base}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: `Bench ${i}`, capacity: 6 }) });
-    rooms.push((await r.json()).id);
-  }
+  const rooms = await createRooms(base, token, 210);
   const processes = redis ? [...children, redis] : children;
   let made = 0;
   let room = -1;
@@ -109,14 +67,8 @@ async function meshmeet(workload, instances, { split = true } = {}) {
 }
 
 // ---- the servers ----
-function startProcess(name, command, args, options) {
-  const log = createWriteStream(path.join(resultsDir, `${name}.log`), { flags: 'a' });
-  const child = spawn('taskset', ['-c', '0', command, ...args], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.pipe(log); child.stderr.pipe(log);
-  child.output = '';
-  child.stdout.on('data', (d) => { child.output += d; });
-  return child;
-}
+// Servers on CPU0, this load client on CPU1.
+const startProcess = (name, command, args, options) => start(resultsDir, name, command, args, options, '0');
 
 const servers = {
   meshmeet: (workload) => meshmeet(workload, 1),

@@ -1,20 +1,14 @@
 // The four signaling workloads. Each takes `make(name, host?)`, a factory of protocol clients (clients.mjs), the
 // rooms to use, and `server`, which reads the server's CPU time and memory; each returns plain figures.
+import { percentile, sleep } from './processes.mjs';
 
-const CANDIDATE = 'candidate:842163049 1 udp 1677729535 127.0.0.1 52000 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag sXc9 network-cost 999';
-const SDP = ('v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n' +
+export const CANDIDATE = 'candidate:842163049 1 udp 1677729535 127.0.0.1 52000 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag sXc9 network-cost 999';
+export const SDP = ('v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n' +
   'a=fingerprint:sha-256 19:E2:1C:3B:4B:9F:81:E6:B8:5C:F4:A5:A8:D8:73:04:BB:05:2F:70:9F:04:A9:0E:05:E9:26:33:E8:70:88:A2\r\n')
   .padEnd(4000, 'a=rtpmap:96 VP8/90000\r\n');
 
-const candidate = (seq) => ({ candidate: { candidate: CANDIDATE, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: String(seq) } });
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(values, p) {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
+export const candidate = (seq) => ({ candidate: { candidate: CANDIDATE, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: String(seq) } });
+export const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** Opens `perRoom` clients in each room (the first one as the room's host where the server knows hosts) and joins. */
 async function seat(make, rooms, perRoom) {
@@ -54,7 +48,7 @@ export async function closedLoop(make, rooms, server, { inFlight = 4, warmupMs =
 }
 
 /** Open loop at a fixed total rate: relay latency percentiles and lost messages. */
-export async function fixedRate(make, rooms, server, { rate = 2000, seconds = 10, drainMs = 3000 } = {}) {
+export async function fixedRate(make, rooms, server, { rate = 2000, seconds = Number(process.env.BENCH_RATE_SECONDS ?? 10), drainMs = 3000 } = {}) {
   const pairs = await seat(make, rooms, 2);
   const senders = pairs.flatMap(([a, b]) => [[a, b], [b, a]]);
   const sentAt = new Map();
