@@ -16,7 +16,8 @@ public static class AuditSetup
         services.AddScoped<AuditQueries>();
         services.AddMarten(Configure)
             .UseNpgsqlDataSource()
-            .UseLightweightSessions(); // its schema is brought up to date by StartupTasks, beside EF Core's migrations
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup();
         return services;
     }
 

@@ -1,4 +1,3 @@
-using Marten;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -12,8 +11,8 @@ public interface IStartupStep
     Task RunAsync(CancellationToken ct);
 }
 
-/// <summary>Brings the schemas (EF Core's and Marten's) up to date, runs the features' <see cref="IStartupStep"/>s and
-/// makes sure a Data Protection key exists, before the app serves anyone. Instances starting together take turns (a PostgreSQL advisory
+/// <summary>Brings the schema up to date, runs the features' <see cref="IStartupStep"/>s and makes sure a Data
+/// Protection key exists, before the app serves anyone. Instances starting together take turns (a PostgreSQL advisory
 /// lock): one migrates and makes the first key, the others then find both done.</summary>
 internal sealed class StartupTasks(IServiceProvider services, NpgsqlDataSource dataSource) : IHostedService
 {
@@ -27,12 +26,7 @@ internal sealed class StartupTasks(IServiceProvider services, NpgsqlDataSource d
         try
         {
             await using var scope = services.CreateAsyncScope();
-            // EF's schema (accounts, rooms, presence) and Marten's (the audit log) do not touch each other: checked side
-            // by side, a start waits for the slower of the two (EF builds its model, ~0.7 s) rather than for both. On
-            // this 2-core machine that took about 0.15 s off a 3.3 s start (medians of 14 starts each).
-            await Task.WhenAll(
-                Task.Run(() => scope.ServiceProvider.GetRequiredService<MeshMeetDb>().Database.MigrateAsync(ct), ct),
-                Task.Run(() => services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync(), ct));
+            await scope.ServiceProvider.GetRequiredService<MeshMeetDb>().Database.MigrateAsync(ct);
             foreach (var step in scope.ServiceProvider.GetServices<IStartupStep>()) await step.RunAsync(ct);
             // Creates the key ring's first key now, under the lock, rather than on two instances' first requests.
             scope.ServiceProvider.GetRequiredService<IDataProtectionProvider>().CreateProtector("MeshMeet.Startup").Protect([1]);
