@@ -130,13 +130,13 @@ async function join(person) {
     await person.client.open();
     wire(person);
     const t = now();
-    const joined = await person.client.join(person.room.id, person.name);
+    const answer = await person.client.join(person.room.id, person.name);
     joinMs.push({ ms: now() - t, connected: samples.at(-1)?.connected ?? 0 });
-    Object.assign(person, { selfId: joined.selfId, reconnectToken: joined.reconnectToken, seatedAt: now(), inCall: true, known: new Set(joined.peers) });
+    Object.assign(person, { selfId: answer.selfId, reconnectToken: answer.reconnectToken, seatedAt: now(), inCall: true, known: new Set(answer.peers) });
     // The page's fallback (mesh.js, OFFER_WAIT_MS): a newcomer offers itself to a peer that has not offered within 3 s
     // (that peer's PeerJoined came before its own join's answer and was dropped, as the page drops it).
     setTimeout(() => {
-      for (const id of joined.peers) {
+      for (const id of answer.peers) {
         if (person.heardFrom.has(id)) continue;
         fallbackOffers++;
         negotiate(person, id, 'offer');
@@ -166,13 +166,13 @@ log(`joins done: ${joinMs.length} seated, ${joinFailures.length} failed`);
 
 // ---- steady renegotiations ----
 phase = 'steady';
-const pairs = rooms.filter((r) => r.size > 1).map((r) => people.filter((p) => p.room === r && p.selfId));
+const calls = rooms.map((r) => people.filter((p) => p.room === r && p.selfId)).filter((seated) => seated.length > 1);
 let negotiations = 0;
 const steadyStart = now();
 while (now() - steadyStart < steadySeconds * 1000) {
   const due = Math.floor(((now() - steadyStart) / 1000) * (steadyRate / (2 * (CANDIDATES + 1))));
   for (; negotiations < due; negotiations++) {
-    const members = pairs[Math.floor(Math.random() * pairs.length)];
+    const members = calls[Math.floor(Math.random() * calls.length)];
     const a = members[Math.floor(Math.random() * members.length)];
     const b = members.find((m) => m !== a);
     negotiate(a, b.selfId, 'offer');

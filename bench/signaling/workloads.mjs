@@ -2,7 +2,7 @@
 // rooms to use, and `server`, which reads the server's CPU time and memory; each returns plain figures.
 import { percentile, sleep } from './processes.mjs';
 
-export const CANDIDATE = 'candidate:842163049 1 udp 1677729535 127.0.0.1 52000 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag sXc9 network-cost 999';
+const CANDIDATE = 'candidate:842163049 1 udp 1677729535 127.0.0.1 52000 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag sXc9 network-cost 999';
 export const SDP = ('v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n' +
   'a=fingerprint:sha-256 19:E2:1C:3B:4B:9F:81:E6:B8:5C:F4:A5:A8:D8:73:04:BB:05:2F:70:9F:04:A9:0E:05:E9:26:33:E8:70:88:A2\r\n')
   .padEnd(4000, 'a=rtpmap:96 VP8/90000\r\n');
