@@ -98,6 +98,28 @@ public sealed class NegotiationTests(BrowserFixture fixture, ITestOutputHelper o
         Assert.Equal(0, await ben.Page.EvaluateAsync<int>("() => window.__signalTap.dropOffers"));
     }
 
+    [Fact]
+    public async Task A_pair_whose_answer_the_connection_refuses_starts_afresh_and_connects_within_10_s()
+    {
+        var (_, room, _) = await People.HostWithRoomAsync(Browser.App);
+        var ann = await TappedPersonAsync("ann");
+        await ann.JoinAsync(room, "Ann");
+        var ben = await TappedPersonAsync("ben");
+        await ben.OpenAsync(room);
+        // Ann offers to Ben when he joins; whatever Ben's first connection answers her, her browser refuses, also when
+        // she sends her offer again and he answers it again.
+        await SignalTap.SpoilAnswersOfNextConnectionAsync(ann.Page);
+        await ben.JoinFromPreJoinAsync("Ben");
+        var joinedAt = DateTime.UtcNow;
+
+        var (annId, benId) = ((await ann.SelfIdAsync())!, (await ben.SelfIdAsync())!);
+        await ann.ExpectVideoPlayingAsync(benId, timeoutMs: 10_000);
+        await ben.ExpectVideoPlayingAsync(annId, timeoutMs: 10_000);
+        Assert.True(DateTime.UtcNow - joinedAt < TimeSpan.FromSeconds(10), $"playing after {DateTime.UtcNow - joinedAt}");
+        Assert.True(await SignalTap.SpoiledAnswersAsync(ann.Page) >= 1, "no answer was refused");
+        await CallPage.ExpectEveryPairPlayingAsync(ann, ben);
+    }
+
     /// <summary>The page has no camera until the test "plugs one in": getUserMedia finds none while window.__noCamera.</summary>
     private const string NoCameraYet = """
         (() => {
@@ -139,5 +161,33 @@ public sealed class NegotiationTests(BrowserFixture fixture, ITestOutputHelper o
         await Expect(cleo.Button("Stop video")).ToBeEnabledAsync();
         await cleoPage.WaitForFunctionAsync("() => document.querySelector('[data-self-tile] video').videoWidth > 0");
         await CallPage.ExpectEveryPairPlayingAsync(ann, ben, cleo);
+    }
+
+    [Fact]
+    public async Task Someone_announced_before_a_resume_s_answer_arrives_is_still_seen_and_heard_by_the_person_resuming()
+    {
+        var (_, room, _) = await People.HostWithRoomAsync(Browser.App);
+        var ann = await TappedPersonAsync("ann");
+        await ann.JoinAsync(room, "Ann");
+        var carl = await TappedPersonAsync("carl");
+        await carl.JoinAsync(room, "Carl");
+        await CallPage.ExpectEveryPairPlayingAsync(ann, carl);
+        var annId = await ann.SelfIdAsync();
+
+        // Ann's connection to the server drops and her page resumes; the answer to her resume is held on the way until
+        // Ben has joined, so the announcement of Ben reaches her page first. The answer lists Carl only.
+        await SignalTap.HoldNextJoinAnswerAsync(ann.Page);
+        await SignalTap.DropConnectionAsync(ann.Page);
+        await SignalTap.WaitForHeldAnswerAsync(ann.Page);
+        var ben = await TappedPersonAsync("ben");
+        await ben.JoinAsync(room, "Ben");
+        await SignalTap.WaitForPassedWhileHeldAsync(ann.Page, "PeerJoined");
+        await SignalTap.ReleaseAnswerAsync(ann.Page);
+
+        await ann.ExpectStateAsync("in-call");
+        Assert.Equal(annId, await ann.SelfIdAsync());
+        await ann.ExpectPeerCountAsync(2);
+        await CallPage.ExpectEveryPairPlayingAsync(ann, ben, carl);
+        await ann.ExpectHearingAsync(2);
     }
 }

@@ -21,7 +21,7 @@ const steadyRate = Number(env.BENCH_STEADY_RATE ?? 2000);
 const steadySeconds = Number(env.BENCH_STEADY_SECONDS ?? 20);
 const CANDIDATES = 8; // per side of each negotiation
 const OFFER_WAIT_MS = 3000; // the call page's (mesh.js)
-let fallbackOffers = 0;
+const fallbackOffers = { joins: 0, steady: 0, failover: 0 }; // per phase
 const resultsDir = env.BENCH_RESULTS;
 mkdirSync(resultsDir, { recursive: true });
 const psql = (sql) => promisify(execFile)('psql', ['-h', '127.0.0.1', '-p', env.BENCH_PGPORT, '-U', 'postgres', '-tAc', sql]);
@@ -76,15 +76,14 @@ function negotiate(from, to, type) {
   for (let i = 0; i < CANDIDATES; i++) send(from, to, 'candidate');
 }
 
-/** As the call page does: a PeerJoined before its own join has answered, or for someone it already has (the peers
- * it joined with; after a resume, everyone it was in the call with, whose connections to it never stopped: media goes
- * between the browsers, not through the instance that died), starts nothing. */
+/** As the call page does: a PeerJoined offers a connection to the newcomer (after someone's resume too: the page
+ * that resumed made all its connections afresh); one that comes before the person's own join has answered is held
+ * until then (call.js). */
 function wire(person) {
-  person.inCall = false;
+  Object.assign(person, { inCall: false, held: [], heardFrom: new Set() });
   person.client.onPeerJoined((id) => {
-    if (!person.inCall || person.known.has(id)) return;
-    person.known.add(id);
-    negotiate(person, id, 'offer');
+    if (person.inCall) negotiate(person, id, 'offer');
+    else person.held.push(id);
   });
   person.client.onSignal((from, m) => {
     person.heardFrom.add(from);
@@ -132,19 +131,26 @@ async function join(person) {
     const t = now();
     const answer = await person.client.join(person.room.id, person.name);
     joinMs.push({ ms: now() - t, connected: samples.at(-1)?.connected ?? 0 });
-    Object.assign(person, { selfId: answer.selfId, reconnectToken: answer.reconnectToken, seatedAt: now(), inCall: true, known: new Set(answer.peers) });
-    // The page's fallback (mesh.js, OFFER_WAIT_MS): a newcomer offers itself to a peer that has not offered within 3 s
-    // (that peer's PeerJoined came before its own join's answer and was dropped, as the page drops it).
-    setTimeout(() => {
-      for (const id of answer.peers) {
-        if (person.heardFrom.has(id)) continue;
-        fallbackOffers++;
-        negotiate(person, id, 'offer');
-      }
-    }, OFFER_WAIT_MS);
+    seated(person, answer);
   } catch (e) {
     joinFailures.push(String(e.message ?? e));
   }
+}
+
+/** The page, once its join's answer is in: it offers to those announced meanwhile, and to a peer of the answer's that
+ * has not offered within OFFER_WAIT_MS (mesh.js: an announcement that was lost). */
+function seated(person, answer) {
+  Object.assign(person, { selfId: answer.selfId, reconnectToken: answer.reconnectToken, seatedAt: now(), inCall: true });
+  for (const id of person.held.splice(0)) negotiate(person, id, 'offer');
+  const client = person.client;
+  setTimeout(() => {
+    if (person.client !== client) return; // resumed elsewhere meanwhile
+    for (const id of answer.peers) {
+      if (person.heardFrom.has(id)) continue;
+      fallbackOffers[phase]++;
+      negotiate(person, id, 'offer');
+    }
+  }, OFFER_WAIT_MS);
 }
 
 const before = sample();
@@ -202,8 +208,7 @@ async function reseat(person) {
       wire(person);
       const again = await person.client.join(person.room.id, person.name, person.reconnectToken);
       if (again.resumed) resumed++;
-      for (const id of again.peers) person.known.add(id);
-      Object.assign(person, { selfId: again.selfId, reconnectToken: again.reconnectToken, seatedAt: now(), inCall: true });
+      seated(person, again);
       reseatMs.push(now() - killedAt);
       return;
     } catch (e) {
@@ -240,9 +245,9 @@ const lines = [
   `- rooms: ${rooms.length} of 2-6 people (${(people.length / rooms.length).toFixed(1)} on average), each on one instance; joins at ${joinsPerSecond}/s; each join negotiates with everyone there (offer or answer + ${CANDIDATES} candidates a side); PostgreSQL ${env.BENCH_PG_MODE ?? 'durable'}`,
   `- joins: ${joinMs.length.toLocaleString('en-US')} seated, ${joinFailures.length} failed${joinFailures.length ? ` (${[...new Set(joinFailures)].slice(0, 3).join('; ')})` : ''}; JoinRoom p50 ${ms(percentile(joinMs.map((j) => j.ms), 50))}, p99 ${ms(percentile(joinMs.map((j) => j.ms), 99))}; p99 of the last 1,000 (${(joinMs.at(-1000)?.connected ?? 0).toLocaleString('en-US')}+ connected) ${ms(percentile(lastThousand, 99))}`,
   `- JoinRoom p99 per thousand joins, in order: ${Array.from({ length: Math.ceil(joinMs.length / 1000) }, (_, k) => Math.round(percentile(joinMs.slice(k * 1000, (k + 1) * 1000).map((j) => j.ms), 99))).join(' / ')} ms`,
-  `- relaying while joining: ${sent.joins.toLocaleString('en-US')} signals (${fallbackOffers} pairs negotiated only after the newcomer's ${OFFER_WAIT_MS / 1000} s fallback: the older one's PeerJoined came before its own join's answer), ${lost('joins')} lost; p50 ${ms(percentile(relayMs.joins, 50))}, p99 ${ms(percentile(relayMs.joins, 99))}`,
+  `- relaying while joining: ${sent.joins.toLocaleString('en-US')} signals (${fallbackOffers.joins} pairs negotiated only after the newcomer's ${OFFER_WAIT_MS / 1000} s fallback: no offer came), ${lost('joins')} lost; p50 ${ms(percentile(relayMs.joins, 50))}, p99 ${ms(percentile(relayMs.joins, 99))}`,
   `- steady: ${sent.steady.toLocaleString('en-US')} signals in ${steadySeconds} s (${Math.round(sent.steady / steadySeconds).toLocaleString('en-US')}/s), ${lost('steady')} lost; relay p50 ${ms(percentile(relayMs.steady, 50))}, p99 ${ms(percentile(relayMs.steady, 99))}`,
-  `- failover: instance ${victim.index + 1} killed with ${affected.length.toLocaleString('en-US')} people; ${reseatMs.length.toLocaleString('en-US')} seated again (${resumed.toLocaleString('en-US')} in their own seat) ${reseatMs.length === affected.length ? `within ${ms(allBackMs)}` : 'NOT ALL within 60 s'}; per person p50 ${ms(percentile(reseatMs, 50))}, p99 ${ms(percentile(reseatMs, 99))}; ${reseatFailures.length} refused tries${reseatFailures.length ? ` (${[...new Set(reseatFailures)].slice(0, 3).join('; ')})` : ''}; signals sent meanwhile ${sent.failover.toLocaleString('en-US')}, ${lost('failover')} not delivered`,
+  `- failover: instance ${victim.index + 1} killed with ${affected.length.toLocaleString('en-US')} people; ${reseatMs.length.toLocaleString('en-US')} seated again (${resumed.toLocaleString('en-US')} in their own seat) ${reseatMs.length === affected.length ? `within ${ms(allBackMs)}` : 'NOT ALL within 60 s'}; per person p50 ${ms(percentile(reseatMs, 50))}, p99 ${ms(percentile(reseatMs, 99))}; ${reseatFailures.length} refused tries${reseatFailures.length ? ` (${[...new Set(reseatFailures)].slice(0, 3).join('; ')})` : ''}; signals sent meanwhile ${sent.failover.toLocaleString('en-US')} (${fallbackOffers.failover} pairs after the fallback), ${lost('failover')} not delivered`,
   `- PostgreSQL connections: at most ${Math.max(...pgConnections, 0)} (sampled every 5 s)`,
   '',
   '| | ' + phases.map(([name]) => name).join(' | ') + ' |',

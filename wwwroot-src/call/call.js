@@ -82,6 +82,15 @@ function dispatch(event) {
 }
 /** The peer connections, while in the call. @type {Mesh | null} */
 let mesh = null;
+/**
+ * The room's events that arrive while a join (or resume) is under way, held until its answer has built the mesh. The
+ * answer lists who was there at one moment; someone who joins, leaves or mutes around that moment can be announced
+ * before the answer arrives, and applied then the event would miss the mesh (none yet, or the one the answer replaces).
+ * @type {(() => void)[] | null}
+ */
+let held = null;
+/** A room event's handler that waits for the join under way, if any. */
+const afterJoin = (handler) => (event) => (held ? held.push(() => handler(event)) : handler(event));
 /** This page's one certificate for all its connections, for as long as the page lives (resumes keep it). */
 let certificate = null;
 /** What this page shows of each peer, told to that peer so it sends no bigger video than that (sizing.js). */
@@ -148,9 +157,11 @@ async function join(displayName) {
 async function enter(name, admissionTicket) {
   // Made before the join: nothing may wait between the join's answer and the mesh (announcements would pass it by).
   certificate ??= await RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' });
+  held = [];
   const result = await signaling.joinRoom({ roomId, displayName: name, reconnectToken: localStorage.getItem(tokenKey) ?? undefined,
-    admissionTicket });
+    admissionTicket }).catch((error) => { held = null; throw error; });
   if (result.waiting) {
+    held = null;
     dispatch({ type: 'waiting', name });
     view.setState('waiting', result.hostPresent ? WAITING_WORDS : NO_HOST_WORDS);
     return;
@@ -184,7 +195,12 @@ async function enter(name, admissionTicket) {
   for (const peer of result.peers) {
     if (store.add(peer)) mesh.connect(peer.id, { initiator: false });
   }
-  view.setState('in-call', describeRoom(result.peers.length + 1, result.capacity));
+  // Someone announced meanwhile joined after us and waits for our offer: the announcement makes it, also to a newcomer
+  // the answer already listed.
+  const late = held ?? [];
+  held = null;
+  for (const apply of late) apply();
+  view.setState('in-call', describeRoom(store.count, result.capacity));
   scheduleIceRefresh(result.iceRefreshSeconds);
   if (media.screenTrack) await mesh.shareScreen(media.screenTrack); // a resume while sharing
   if (media.audioMuted || media.videoMuted || media.screenTrack) await sendMediaState();
@@ -294,21 +310,21 @@ function finish(state, title, message) {
   signaling.stop();
 }
 
-signaling.addEventListener('peer-joined', ({ detail: peer }) => {
+signaling.addEventListener('peer-joined', afterJoin(({ detail: peer }) => {
   if (!mesh || !store.add(peer)) return;
   mesh.connect(peer.id, { initiator: true }); // existing peers offer to the newcomer (also after a resume)
   view.setStatus(describeRoom(store.count, Number(root.dataset.capacity)));
-});
-signaling.addEventListener('peer-left', ({ detail }) => {
+}));
+signaling.addEventListener('peer-left', afterJoin(({ detail }) => {
   mesh?.forget(detail.id);
   links.forget(detail.id);
   speaking.delete(detail.id);
   store.remove(detail.id);
   view.setStatus(describeRoom(store.count, Number(root.dataset.capacity)));
-});
-signaling.addEventListener('signal', ({ detail }) => { if (!store.hasLeft(detail.from)) mesh?.handleSignal(detail); });
-signaling.addEventListener('media-state', ({ detail }) => store.update(detail.id,
-  { audioMuted: detail.audioMuted, videoMuted: detail.videoMuted, screenSharing: detail.screenSharing }));
+}));
+signaling.addEventListener('signal', afterJoin(({ detail }) => { if (!store.hasLeft(detail.from)) mesh?.handleSignal(detail); }));
+signaling.addEventListener('media-state', afterJoin(({ detail }) => store.update(detail.id,
+  { audioMuted: detail.audioMuted, videoMuted: detail.videoMuted, screenSharing: detail.screenSharing })));
 signaling.addEventListener('kicked', ({ detail }) => finish('kicked', 'You were removed from the call', detail.reason));
 signaling.addEventListener('room-closed', ({ detail }) => finish('closed',
   detail.reason === 'deleted' ? 'The room was deleted' : 'The host ended the call',

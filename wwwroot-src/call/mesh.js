@@ -84,6 +84,13 @@ export class Mesh extends EventTarget {
       // What we send, read when the slots are filled: a camera that came up meanwhile is in it.
       local: () => ({ stream: this.#media.stream, screenTrack: this.#screenTrack }),
       send: (message) => this.#signaling.signal({ to: peerId, ...message }),
+      // An answer this connection cannot take: a fresh one at once, which the peer answers with a fresh one of its own,
+      // instead of waiting for the repair to notice a pair that gets no media.
+      broken: () => {
+        if (this.#links.get(peerId) !== link) return;
+        console.warn(`MeshMeet: the answer from ${peerId} does not fit this connection: connecting afresh`);
+        this.#reconnect(peerId);
+      },
       events: this,
     });
     this.#links.set(peerId, link);
@@ -174,12 +181,16 @@ export class Mesh extends EventTarget {
       if (action === 'none') continue;
       console.warn(`MeshMeet: media from ${peerId}: ${action}${closed ? ' (its connection was closed)' : ''}`);
       if (action === 'restart-ice') link.pc.restartIce();
-      else if (action === 'reconnect') {
-        this.connect(peerId, { initiator: true });
-        this.#links.get(peerId).repairing = true;
-      } else if (action === 'give-up') this.dispatchEvent(new CustomEvent('peer-state', { detail: { peerId, state: 'unreachable' } }));
+      else if (action === 'reconnect') this.#reconnect(peerId);
+      else if (action === 'give-up') this.dispatchEvent(new CustomEvent('peer-state', { detail: { peerId, state: 'unreachable' } }));
       else if (action === 'recovered') this.dispatchEvent(new CustomEvent('peer-state', { detail: { peerId, state: link.pc.connectionState } }));
     }
+  }
+
+  /** A fresh connection to the peer, offered by us (its new session tells the peer to replace its own). */
+  #reconnect(peerId) {
+    this.connect(peerId, { initiator: true });
+    this.#links.get(peerId).repairing = true;
   }
 
   // Nothing arrives from a peer that turned everything off, nor from one whose microphone is off while we do not show
@@ -259,7 +270,7 @@ class PeerLink {
   /** @type {RTCDataChannel | null} */
   #control = null;
 
-  constructor(peerId, { polite, iceServers, iceTransportPolicy, certificates, local, send, events, retired }) {
+  constructor(peerId, { polite, iceServers, iceTransportPolicy, certificates, local, send, broken, events, retired }) {
     this.peerId = peerId;
     this.local = local;
     this.events = events;
@@ -279,6 +290,7 @@ class PeerLink {
         return this.slots.adopt(this.local(), (what, e) => this.#report(what, e));
       },
       report: (what, e) => this.#report(what, e),
+      broken,
     });
     this.remoteStream = new MediaStream();
 

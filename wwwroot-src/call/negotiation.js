@@ -31,6 +31,7 @@ export class Negotiation {
   #send;
   #beforeAnswer;
   #report;
+  #broken;
   #queue = new SerialQueue();
   #pendingCandidates = [];
   #makingOffer = false;
@@ -51,15 +52,18 @@ export class Negotiation {
    *   beforeAnswer: runs (and is awaited) once a remote offer is set and before it is answered (the answerer puts its
    *   tracks in the offer's slots then);
    *   report: a step that failed (the pair goes on; repair notices a pair that never gets media);
+   *   broken: the answer to our offer could not be applied (say its DTLS role differs from the one the connection
+   *   settled on, after offers crossed a replaced connection): this connection can never complete that offer;
    *   retired: the peer's sessions that are over, from the connection this one replaces (pastSessions())
    */
-  constructor({ pc, polite, send, beforeAnswer = () => {}, report = () => {}, retired = [] }) {
+  constructor({ pc, polite, send, beforeAnswer = () => {}, report = () => {}, broken = () => {}, retired = [] }) {
     this.#retired = new Set(retired);
     this.#pc = pc;
     this.polite = polite;
     this.#send = send;
     this.#beforeAnswer = beforeAnswer;
     this.#report = report;
+    this.#broken = broken;
   }
 
   /** The browser asks for an offer (onnegotiationneeded). */
@@ -86,7 +90,11 @@ export class Negotiation {
       if (this.closed) return;
       if (description) await this.#onDescription(description);
       else if (candidate) await this.#onCandidate(candidate);
-    }).catch((e) => this.#report(description ? `applying the ${description.type}` : 'adding a candidate', e));
+    }).catch((e) => {
+      this.#report(description ? `applying the ${description.type}` : 'adding a candidate', e);
+      // Sending the offer again would only bring the same answer back.
+      if (description?.type === 'answer' && !this.closed) this.#broken(e);
+    });
   }
 
   /**

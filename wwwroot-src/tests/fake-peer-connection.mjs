@@ -63,6 +63,8 @@ export class FakePeerConnection {
   candidates = [];
   /** Candidates whose addIceCandidate throws (a candidate the browser cannot parse, say). */
   badCandidates = new Set();
+  /** Description types whose setRemoteDescription throws (an answer whose DTLS role the transport refuses, say). */
+  refused = new Set();
   /** @type {((event: { track: FakeTrack, transceiver: FakeTransceiver }) => void) | null} */
   ontrack = null;
   #transceivers = [];
@@ -129,6 +131,7 @@ export class FakePeerConnection {
   }
 
   async setRemoteDescription(description) {
+    if (this.refused.has(description.type)) throw new Error(`InvalidAccessError: refused ${description.type}`);
     // As in the browsers, the description is in place when the track events fire.
     if (description.type === 'offer' && this.signalingState === 'have-local-offer') this.#rollback();
     this.remoteDescription = { type: description.type, sdp: description.sdp };

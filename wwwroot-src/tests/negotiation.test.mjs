@@ -11,10 +11,12 @@ function side({ polite, session = 1 }) {
   const sent = [];
   const reported = [];
   let answering = 0;
+  let broken = 0;
   const negotiation = new Negotiation({
     pc, polite, send: async (m) => { sent.push(structuredClone(m)); }, beforeAnswer: () => { answering++; }, report: (what) => reported.push(what),
+    broken: () => { broken++; },
   });
-  return { pc, sent, reported, negotiation, answers: () => answering };
+  return { pc, sent, reported, negotiation, answers: () => answering, broken: () => broken };
 }
 
 const offer = (session = 9) => ({ description: { type: 'offer', sdp: sdp(session) } });
@@ -99,6 +101,29 @@ test('an offer left unanswered is sent again after a while, once per wait, and n
   await a.negotiation.receive(b.sent[0]);
   assert.equal(a.pc.signalingState, 'stable');
   assert.equal(a.negotiation.resendUnanswered(sentAt + 10 * OFFER_RETRY_MS), false);
+});
+
+test('an answer the connection cannot take marks the pair broken; a candidate that fails, or a closed pair, does not', async () => {
+  const a = side({ polite: false, session: 1 });
+  const b = side({ polite: true, session: 2 });
+  a.pc.refused.add('answer'); // as Chromium refuses an answer whose DTLS role differs from the transport's
+  await a.negotiation.offer();
+  await b.negotiation.receive(a.sent[0]);
+  await a.negotiation.receive(b.sent[0]);
+  assert.deepEqual(a.reported, ['applying the answer']);
+  assert.equal(a.broken(), 1);
+  assert.equal(a.pc.signalingState, 'have-local-offer');
+
+  const c = side({ polite: true });
+  c.pc.badCandidates.add('broken');
+  await c.negotiation.receive(offer());
+  await c.negotiation.receive(candidate('broken'));
+  assert.deepEqual(c.reported, ['adding a candidate']);
+  assert.equal(c.broken(), 0);
+
+  a.negotiation.closed = true;
+  await a.negotiation.receive(b.sent[0]);
+  assert.equal(a.broken(), 1, 'a closed pair is being replaced already');
 });
 
 test('an offer that arrives twice (its answer was lost) gets the same answer again, and the repeated answer changes nothing', async () => {
