@@ -195,8 +195,8 @@ async function enter(name, admissionTicket) {
   for (const peer of result.peers) {
     if (store.add(peer)) mesh.connect(peer.id, { initiator: false });
   }
-  // Someone announced meanwhile joined after us and waits for our offer: the announcement makes it, also to a newcomer
-  // the answer already listed.
+  // The hub announces a newcomer only to those seated before them, so whoever was announced meanwhile waits for our
+  // offer: replaying the announcement makes it (in place of the waiting connection above, if the answer listed them too).
   const late = held ?? [];
   held = null;
   for (const apply of late) apply();
